@@ -1,0 +1,132 @@
+"""Editors' pages: the dashboard, one article with its languages, import and publish controls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField, TextAreaField
+
+from service import languages
+from service.accounts import rights
+from service.articles import ingest, services
+from service.errors import TransdeskError
+from service.extensions import db
+from service.publishing import services as publishing
+from service.translation import pipeline
+
+bp = Blueprint("articles", __name__)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("File")
+    url = StringField("URL")
+    text = TextAreaField("Text")
+    slug = StringField("Slug")
+    languages = StringField("Languages", default="ru")
+    priority = StringField("Priority", default="normal")  # checked by services.validate_request
+
+
+class PublishForm(FlaskForm):
+    force = BooleanField("Force")
+    reason = StringField("Reason")
+
+
+class LanguageForm(FlaskForm):
+    lang = StringField("Language")
+
+
+@bp.route("/")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    articles = services.list_articles()
+    progress = {a.id: services.status(a) for a in articles}
+    return render_template("articles/dashboard.html", articles=articles, progress=progress,
+                           import_form=ImportForm(), can_import=rights.can_import(current_user))
+
+
+@bp.route("/articles/import", methods=["POST"])
+@login_required
+def import_article() -> ResponseReturnValue:
+    if not rights.can_import(current_user):
+        abort(403)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(url_for("articles.dashboard"))
+    req = services.ImportRequest(slug=(form.slug.data or "").strip() or None, languages=form.languages.data or "",
+                                 priority=form.priority.data or "normal", user_id=current_user.id)
+    try:
+        upload = form.file.data
+        if upload and upload.filename:
+            parsed = ingest.parse_source(upload.read(), filename=upload.filename, content_type=upload.mimetype,
+                                         max_bytes=int(current_app.config["TRANSDESK_MAX_IMPORT_BYTES"]))
+            req.source_name = upload.filename
+        elif (form.url.data or "").strip():
+            parsed, req.source_name = services.read_and_parse(form.url.data.strip())
+        elif (form.text.data or "").strip():
+            parsed = services.parse_payload("text", form.text.data)
+        else:
+            flash(_("Choose a file, a URL or paste text to import."), "error")
+            return redirect(url_for("articles.dashboard"))
+        services.validate_request(req)
+        article = services.create_article(parsed, req)
+    except TransdeskError as exc:
+        flash(_("Import failed: %(message)s", message=exc.message), "error")
+        return redirect(url_for("articles.dashboard"))
+    flash(_("Imported “%(title)s” with %(count)d segments.", title=article.title, count=len(article.segments)))
+    return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.route("/articles/<int:article_id>")
+@login_required
+def detail(article_id: int) -> ResponseReturnValue:
+    article = services.get_article(article_id)
+    status = services.status(article)
+    gates = {lang: publishing.gate(article, lang) for lang in status["languages"]}
+    published = {v.lang for v in publishing.published_versions(article)}
+    return render_template(
+        "articles/detail.html", article=article, status=status, gates=gates, published=published,
+        publish_form=PublishForm(), language_form=LanguageForm(), native_name=languages.native_name,
+        can_publish=lambda lang: rights.can_publish(current_user, lang),
+        can_edit=lambda lang: rights.can_edit(current_user, lang),
+        can_import=rights.can_import(current_user),
+    )
+
+
+@bp.route("/articles/<int:article_id>/languages", methods=["POST"])
+@login_required
+def add_language(article_id: int) -> ResponseReturnValue:
+    article = services.get_article(article_id)
+    form = LanguageForm()
+    if not rights.can_import(current_user):
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            langs = languages.validate_list(form.lang.data or "")
+            pipeline.request_languages(article, langs, priority=article.priority, user_id=current_user.id)
+            db.session.commit()
+            flash(_("Queued %(langs)s for translation.", langs=", ".join(langs)))
+        except TransdeskError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.route("/articles/<int:article_id>/languages/<lang>/publish", methods=["POST"])
+@login_required
+def publish(article_id: int, lang: str) -> ResponseReturnValue:
+    article = services.get_article(article_id)
+    if not rights.can_publish(current_user, lang):
+        abort(403)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            publishing.publish(article, lang, user_id=current_user.id, force=bool(form.force.data),
+                               reason=form.reason.data)
+            flash(_("Published the %(lang)s version.", lang=languages.native_name(lang)))
+        except TransdeskError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("articles.detail", article_id=article.id))

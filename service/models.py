@@ -1,0 +1,9 @@
+"""Every model, imported in one place for Alembic and the app factory."""
+
+from service.accounts.models import User
+from service.articles.models import Article, Block, Segment
+from service.history import Event
+from service.publishing.models import LanguageVersion, Snapshot
+from service.translation.models import Translation
+
+__all__ = ["Article", "Block", "Event", "LanguageVersion", "Segment", "Snapshot", "Translation", "User"]

@@ -1,0 +1,127 @@
+"""Translators' and reviewers' actions on one segment translation.
+
+Every write names the version it was based on; the UPDATE matches on it (optimistic locking), so
+two people saving the same segment can never overwrite each other silently: the second gets a
+``VersionConflict`` carrying the current text. Every write leaves a history row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from service.accounts import rights
+from service.articles import inline
+from service.articles.models import Segment
+from service.errors import Conflict, InvalidInput, NotFound
+from service.extensions import db
+from service.history import Event, record
+from service.timeutil import utcnow
+from service.translation.machinery.base import placeholder_tokens
+from service.translation.models import Translation
+from service.translation.states import APPROVABLE, EDITABLE, SENDABLE_BACK, Origin, State
+
+MAX_TEXT = 20_000
+
+
+class VersionConflict(Conflict):
+    code = "version_conflict"
+
+    def __init__(self, current: Translation, yours: str | None) -> None:
+        super().__init__("someone else changed this segment since you opened it; compare and choose")
+        self.current_text = current.text
+        self.current_version = current.version
+        self.current_state = current.state
+        self.yours = yours
+
+    def payload(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "current": {
+            "text": self.current_text, "version": self.current_version, "state": self.current_state}}
+
+
+def get_translation(article_id: int, lang: str, segment_id: int) -> Translation:
+    row = db.session.scalar(select(Translation).filter_by(article_id=article_id, lang=lang, segment_id=segment_id))
+    if row is None:
+        raise NotFound(f"segment {segment_id} has no {lang!r} translation")
+    return row
+
+
+def check_text(segment: Segment, text: str, *, complete: bool) -> str:
+    """The text must use only this segment's tags, balanced; ``complete`` requires all of them."""
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"the translation is longer than {MAX_TEXT} characters")
+    try:
+        inline.tagged_to_html(text, segment.tags)
+    except ValueError as exc:
+        raise InvalidInput(f"the tags in the translation do not match the source: {exc}") from None
+    if complete:
+        if not text:
+            raise InvalidInput("an empty translation cannot be approved")
+        missing = [t for t in placeholder_tokens(segment.source) if t not in placeholder_tokens(text)]
+        if missing or placeholder_tokens(text) != placeholder_tokens(segment.source):
+            raise InvalidInput("the translation must keep every tag of the source: missing " + " ".join(missing))
+    return text
+
+
+def _write(row: Translation, user: Any, base_version: int, action: str, new_state: State,
+           text: str | None, **data: Any) -> Translation:
+    old_state, old_text = row.state, row.text
+    values: dict[str, Any] = {"state": new_state.value, "version": Translation.version + 1, "updated_at": utcnow(),
+                              "updated_by_id": user.id, "reason": None}
+    if text is not None and text != old_text:
+        values.update(text=text, origin=Origin.HUMAN.value, engine=None)
+    result = db.session.execute(
+        update(Translation).where(Translation.id == row.id, Translation.version == base_version).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise VersionConflict(db.session.get(Translation, row.id) or row, text)
+    record(action, article_id=row.article_id, segment_id=row.segment_id, lang=row.lang, user_id=user.id,
+           old_state=old_state, new_state=new_state.value, old_text=old_text,
+           new_text=text if text is not None else old_text, version=base_version + 1, **data)
+    db.session.commit()
+    db.session.refresh(row)
+    return row
+
+
+def save(row: Translation, user: Any, *, text: str, base_version: int) -> Translation:
+    """A person's translation: the segment becomes ``translated``."""
+    rights.require(rights.can_edit(user, row.lang), f"you have no rights to translate into {row.lang!r}")
+    if row.state not in EDITABLE:
+        raise InvalidInput("this segment is being machine-translated; try again in a moment")
+    clean = check_text(row.segment, text, complete=False)
+    if not clean:
+        raise InvalidInput("the translation is empty")
+    return _write(row, user, base_version, "save", State.TRANSLATED, clean)
+
+
+def approve(row: Translation, user: Any, *, base_version: int, text: str | None = None) -> Translation:
+    rights.require(rights.can_review(user, row.lang), f"you have no rights to approve {row.lang!r}")
+    if row.state not in APPROVABLE:
+        raise InvalidInput(f"a segment in state {row.state!r} cannot be approved")
+    final = check_text(row.segment, text if text is not None else (row.text or ""), complete=True)
+    return _write(row, user, base_version, "approve", State.APPROVED, final)
+
+
+def send_back(row: Translation, user: Any, *, base_version: int, note: str = "") -> Translation:
+    rights.require(rights.can_review(user, row.lang), f"you have no rights to review {row.lang!r}")
+    if row.state not in SENDABLE_BACK:
+        raise InvalidInput(f"a segment in state {row.state!r} cannot be sent back")
+    return _write(row, user, base_version, "send_back", State.NEEDS_WORK, None, note=note.strip()[:2000])
+
+
+def history(segment_id: int, lang: str) -> list[Event]:
+    return list(db.session.scalars(
+        select(Event).filter_by(segment_id=segment_id, lang=lang).order_by(Event.created_at, Event.id)
+    ))
+
+
+def segments_for_review(article_id: int, lang: str) -> list[tuple[Segment, Translation]]:
+    return [(segment, translation) for segment, translation in db.session.execute(
+        select(Segment, Translation)
+        .join(Translation, (Translation.segment_id == Segment.id) & (Translation.lang == lang))
+        .where(Segment.article_id == article_id)
+        .order_by(Segment.position)
+    )]

@@ -1,0 +1,16 @@
+"""The Celery application for worker and beat processes: ``celery -A workers.celery_app``.
+
+The Flask app is created here, in the entry point, never in task modules; every task runs inside
+its app context through the task base class set up by ``service.extensions.celery_init_app``.
+"""
+
+from __future__ import annotations
+
+from service import create_app
+
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
+
+# Registering the tasks on this app: shared_task binds to the default app set above.
+import workers.tasks.maintenance  # noqa: E402,F401
+import workers.tasks.translate  # noqa: E402,F401
