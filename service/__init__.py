@@ -17,6 +17,7 @@ from service.errors import TransdeskError
 from service.extensions import babel, celery_init_app, csrf, db, login_manager, migrate
 from service.jobs import QUEUES
 
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(cfg.instance_dir()))
     values = cfg.from_environment()

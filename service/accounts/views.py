@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from flask.typing import ResponseReturnValue
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
