@@ -263,7 +263,7 @@ def demo_command(port: int | None, sample: str | None) -> None:
     """Set up the embedded demo, import the sample for Russian, and serve it with a real worker."""
     from service import demo
 
-    demo.run(current_app, port=port, sample=sample)
+    demo.run(current_app._get_current_object(), port=port, sample=sample)  # type: ignore[attr-defined]
 
 
 def register_commands(app: Flask) -> None:

@@ -92,7 +92,7 @@ def database_url(configured: str) -> str:
 
 
 def broker_url(configured: str) -> str:
-    return configured or "filesystem://"
+    return configured or "filesystem://localhost/"
 
 
 def broker_transport_options(url: str) -> dict[str, Any]:

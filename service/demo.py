@@ -11,6 +11,7 @@ import click
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from service.accounts import services as accounts
 from service.accounts.models import User
@@ -73,10 +74,15 @@ Demo accounts (e-mail / password):""")
         click.echo(f"  {email:32} {password:22} {role}{' for ' + langs if langs else ''}")
     click.echo("\nA Celery worker drafts the segments in the background. Ctrl-C stops everything.\n")
 
+    def _stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM (docker stop, kill) stops the demo like Ctrl-C
+
+    signal.signal(signal.SIGTERM, _stop)
     worker = start_celery("worker", ["-P", "solo", "-B", "-Q", "breaking,normal,backfill",
                                      "--schedule", str(Path(app.instance_path) / "celerybeat-schedule")])
     try:
-        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+        # run_simple, not app.run(): Flask refuses app.run() inside its own CLI commands.
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     except KeyboardInterrupt:
         pass
     finally:
