@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Task
 from flask import Flask
@@ -30,6 +30,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Flask-SQLAlchemy builds db.Model at run time; type checkers see the declarative base it extends.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

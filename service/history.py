@@ -9,11 +9,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.accounts.models import User
-from service.extensions import db
+from service.extensions import Model, db
 from service.timeutil import utcnow
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_segment_lang", "segment_id", "lang"),)
 

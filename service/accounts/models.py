@@ -11,7 +11,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.extensions import db
+from service.extensions import Model
 from service.timeutil import utcnow
 
 
@@ -25,7 +25,7 @@ class Role(StrEnum):
 ROLES = tuple(r.value for r in Role)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.extensions import db
+from service.extensions import Model
 from service.timeutil import utcnow
 
 
-class Article(db.Model):
+class Article(Model):
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class Article(db.Model):
     )
 
 
-class Block(db.Model):
+class Block(Model):
     """One block of the source (title, paragraph, caption...): gaps + segment slots rebuild its HTML."""
 
     __tablename__ = "blocks"
@@ -56,7 +56,7 @@ class Block(db.Model):
     segments: Mapped[list[Segment]] = relationship(back_populates="block", order_by="Segment.position")
 
 
-class Segment(db.Model):
+class Segment(Model):
     """A sentence (or a short block) with inline tags as numbered placeholders."""
 
     __tablename__ = "segments"

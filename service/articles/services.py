@@ -29,7 +29,7 @@ PRIORITIES = ("high", "normal", "low")
 class ImportRequest:
     slug: str | None = None
     source_lang: str | None = None
-    languages: list[str] | None = None
+    languages: str | list[str] | None = None  # comma-separated or a list; normalized by validate_request
     priority: str = "normal"
     user_id: int | None = None
     source_name: str | None = None

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.articles.models import Article
-from service.extensions import db
+from service.extensions import Model
 from service.timeutil import utcnow
 
 
@@ -20,7 +20,7 @@ class VersionStatus(StrEnum):
     OUTDATED = "outdated"
 
 
-class LanguageVersion(db.Model):
+class LanguageVersion(Model):
     __tablename__ = "language_versions"
     __table_args__ = (UniqueConstraint("article_id", "lang"),)
 
@@ -42,7 +42,7 @@ class LanguageVersion(db.Model):
         return self.status == VersionStatus.PUBLISHED and self.snapshot_id is not None
 
 
-class Snapshot(db.Model):
+class Snapshot(Model):
     """What readers get for one language at one publish; never updated after insert."""
 
     __tablename__ = "snapshots"

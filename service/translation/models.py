@@ -8,12 +8,12 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.articles.models import Segment
-from service.extensions import db
+from service.extensions import Model
 from service.timeutil import utcnow
 from service.translation.states import State
 
 
-class Translation(db.Model):
+class Translation(Model):
     __tablename__ = "translations"
     __table_args__ = (
         UniqueConstraint("segment_id", "lang"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -114,6 +115,7 @@ def translate_batch(article_id: int, lang: str, segment_ids: list[int]) -> int:
 
     written = 0
     for (translation_id, source_hash, segment_id, _source), output in zip(targets, outputs, strict=True):
+        values: dict[str, Any]
         if output is None:
             new_state, values = State.UNTRANSLATED, {"text": None}
         else:
