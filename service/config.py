@@ -26,6 +26,7 @@ def instance_dir() -> Path:
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "",  # empty: SQLite file in instance/
     "BROKER_URL": "",  # empty: filesystem broker in instance/broker (no server needed)
+    "BROKER_KEY_PREFIX": "",  # Redis only: a prefix for every key, so deployments can share one Redis
     "SECRET_KEY": "",  # empty: a key generated once and kept in instance/secret_key
     "MT_ENGINE": "pseudo",
     "MT_BATCH_SIZE": 25,
@@ -95,7 +96,7 @@ def broker_url(configured: str) -> str:
     return configured or "filesystem://localhost/"
 
 
-def broker_transport_options(url: str) -> dict[str, Any]:
+def broker_transport_options(url: str, key_prefix: str = "") -> dict[str, Any]:
     if url.startswith("filesystem://"):
         folder = instance_dir() / "broker"
         for sub in ("queue", "processed"):
@@ -110,7 +111,10 @@ def broker_transport_options(url: str) -> dict[str, Any]:
         }
     if url.startswith(("redis://", "rediss://")):
         # Re-deliver unacknowledged (acks_late) work after a worker dies; an hour covers long batches.
-        return {"visibility_timeout": 3600}
+        options: dict[str, Any] = {"visibility_timeout": 3600}
+        if key_prefix:
+            options["global_keyprefix"] = key_prefix
+        return options
     return {}
 
 

@@ -21,7 +21,19 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_SERVER = os.environ.get("TRANSDESK_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TRANSDESK_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
+BROKER_PREFIX = f"transdesk-test-{os.getpid()}-{uuid.uuid4().hex[:6]}:"
 BACKENDS: dict[str, str] = {}
+
+
+def _drop_broker_keys() -> None:
+    if not BACKENDS.get("broker", "").startswith("Redis"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=BROKER_PREFIX + "*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 def _postgres_database(tmp: Path) -> str:
@@ -57,7 +69,6 @@ def _broker() -> str:
     try:
         client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
         client.ping()
-        client.flushdb()
     except redis.exceptions.ConnectionError as exc:
         if IN_CI:
             raise RuntimeError(f"CI=true but Redis at {REDIS_URL} is not reachable: {exc}") from exc
@@ -74,6 +85,8 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "TRANSDESK_INSTANCE_PATH": str(tmp),
         "TRANSDESK_DATABASE_URL": _postgres_database(tmp),
         "TRANSDESK_BROKER_URL": _broker(),
+        # Our own keys in Redis: parallel runs (or a developer's demo) never take each other's tasks.
+        "TRANSDESK_BROKER_KEY_PREFIX": BROKER_PREFIX,
         "TRANSDESK_SECRET_KEY": "test-secret-key",
         "TRANSDESK_MT_ENGINE": "pseudo",
         "TRANSDESK_MT_BATCH_SIZE": "8",
@@ -88,6 +101,7 @@ def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         else:
             os.environ[key] = value
     _drop_postgres_database()
+    _drop_broker_keys()
 
 
 @pytest.fixture(scope="session")

@@ -81,8 +81,9 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
     response.headers["Content-Language"] = lang
     response.cache_control.public = True
     response.cache_control.max_age = 60
-    response.last_modified = snapshot.created_at
-    # The switcher lists the other published versions, so the tag covers all of them.
+    # The switcher lists the other published versions, so the page is as new as the latest of them
+    # (else a cache revalidating by date keeps a page without the new language), and the tag covers all.
+    response.last_modified = max(v.published_at or snapshot.created_at for v in versions)
     response.set_etag(hashlib.sha256(
         f"{lang}:{snapshot.id}:{','.join(f'{v.lang}{v.snapshot_id}' for v in versions)}".encode()
     ).hexdigest()[:32])

@@ -18,7 +18,6 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.history import Event, record
 from service.timeutil import utcnow
-from service.translation.machinery.base import placeholder_tokens
 from service.translation.models import Translation
 from service.translation.states import APPROVABLE, EDITABLE, SENDABLE_BACK, Origin, State
 
@@ -59,8 +58,10 @@ def check_text(segment: Segment, text: str, *, complete: bool) -> str:
     if complete:
         if not text:
             raise InvalidInput("an empty translation cannot be approved")
-        missing = [t for t in placeholder_tokens(segment.source) if t not in placeholder_tokens(text)]
-        if missing or placeholder_tokens(text) != placeholder_tokens(segment.source):
+        # In source order, so the message reads "missing {1} {/1}"; escaped braces are not tags.
+        wanted, present = inline.placeholders(segment.source), inline.placeholders(text)
+        missing = [t for t in wanted if t not in present]
+        if missing or sorted(present) != sorted(wanted):
             raise InvalidInput("the translation must keep every tag of the source: missing " + " ".join(missing))
     return text
 

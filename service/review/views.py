@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, TextAreaField
 
 from service import languages
@@ -20,6 +22,20 @@ from service.review import services
 from service.translation.states import ALL_STATES
 
 bp = Blueprint("review", __name__)
+
+PLACEHOLDER = re.compile(r"\{(/?)(\d+)(/?)\}")
+
+
+@bp.app_template_filter("tagchips")
+def tagchips(text: str | None) -> Markup:
+    """Source text with its placeholders shown as tag chips (the text itself stays escaped)."""
+
+    def chip(match: re.Match[str]) -> str:
+        closing, number, void = match.groups()
+        kind = "close" if closing else ("void" if void else "open")
+        return f'<span class="tag tag-{kind}" title="{match.group(0)}">{closing}{number}{void}</span>'
+
+    return Markup(PLACEHOLDER.sub(chip, str(escape(text or ""))))
 
 
 class SegmentForm(FlaskForm):

@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-PLACEHOLDER = re.compile(r"\{(/?)(\d+)(/?)\}")
+# Escaped braces ("{{", "}}") are matched first so that "{{1}}" (literal text) is never a placeholder.
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{(/?)(\d+)(/?)\}")
 MARKER = re.compile(r"<(/?)x(\d+)(/?)>")
 
 
@@ -25,8 +26,7 @@ class EngineError(Exception):
 
 def mask(text: str) -> str:
     """``{1}`` → ``<x1>``, ``{/1}`` → ``</x1>``, ``{2/}`` → ``<x2/>``: XML-like markers engines keep."""
-    # Escaped braces ("{{", "}}") never match the placeholder pattern, so they stay as text.
-    return PLACEHOLDER.sub(lambda m: f"<{m.group(1)}x{m.group(2)}{m.group(3)}>", text)
+    return PLACEHOLDER.sub(lambda m: f"<{m.group(1)}x{m.group(2)}{m.group(3)}>" if m.group(2) else m.group(0), text)
 
 
 def unmask(text: str) -> str:
@@ -34,7 +34,7 @@ def unmask(text: str) -> str:
 
 
 def placeholder_tokens(text: str) -> list[str]:
-    return sorted(m.group(0) for m in PLACEHOLDER.finditer(text))
+    return sorted(m.group(0) for m in PLACEHOLDER.finditer(text) if m.group(2))
 
 
 class Engine:
