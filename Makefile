@@ -37,7 +37,7 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
-test: install-test catalogs lint
+test: install-test catalogs lint typecheck
 	$(PY) -m pytest
 
 clean:

@@ -141,15 +141,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 @pytest.fixture
 def db(app: Any) -> Iterator[Any]:
-    """A session whose work is rolled back after the test, even where the code commits."""
+    """A session whose work is rolled back after the test, even where the code commits.
+
+    Flask-SQLAlchemy's ``Session.get_bind`` returns its engine and ignores a session's own bind, so
+    the session class is narrowed to hand out the test's connection; commits then only release
+    savepoints inside the outer transaction that is rolled back at the end.
+    """
+    from flask_sqlalchemy.session import Session
+
     from service.extensions import db as database
 
     with app.app_context():
         connection = database.engine.connect()
         transaction = connection.begin()
-        session = database._make_scoped_session(
-            {"bind": connection, "binds": {}, "join_transaction_mode": "create_savepoint"}
-        )
+        bound = type("TestSession", (Session,), {"get_bind": lambda self, *args, **kwargs: connection})
+        session = database._make_scoped_session({"class_": bound, "join_transaction_mode": "create_savepoint"})
         original = database.session
         database.session = session
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urljoin
 
 from babel.dates import format_date
 
@@ -35,7 +36,11 @@ def assemble(article: Article, lang: str, texts: Mapping[int, str] | None = None
         elif block.kind == "byline":
             parts["authors_html"].append(html)
         elif block.kind == "caption":
-            parts["figure"] = {"src": block.meta.get("src"), "alt": block.meta.get("alt"), "caption_html": html}
+            # The image stays on the newsroom's server: resolve a site-relative src against the page.
+            src = block.meta.get("src")
+            if src and article.canonical_url:
+                src = urljoin(article.canonical_url, src)
+            parts["figure"] = {"src": src, "alt": block.meta.get("alt"), "caption_html": html}
         elif block.kind == "newsletter":
             parts["newsletter_html"] = html
         elif block.kind in BODY_KINDS:

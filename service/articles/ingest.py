@@ -282,8 +282,8 @@ class _Walker:
     def special_or_walk(self, el: etree._Element, prefix: str, inherited: str | None = None) -> None:
         if el is self.title_el:
             self.add("title", "title", _inner_html(el))
-        elif el is self.tags_el:
-            for i, a in enumerate(el.iter("a")):
+        elif el is self.tags_el and self.tags_el is not None:
+            for i, a in enumerate(self.tags_el.iter("a")):
                 self.add("tag", f"tags/{i}", _inner_html(a), {"href": a.get("href")})
         elif el is self.dek_el:
             self.add("dek", "dek", _inner_html(el))
@@ -514,8 +514,8 @@ def read_page_meta(doc: etree._Element, base_url: str | None) -> PageMeta:
         if not meta.authors:
             people = item.get("author")
             people = people if isinstance(people, list) else [people]
-            meta.authors = [p.get("name") if isinstance(p, dict) else p for p in people]
-            meta.authors = [a.strip() for a in meta.authors if isinstance(a, str) and a.strip()]
+            names = [p.get("name") if isinstance(p, dict) else p for p in people]
+            meta.authors = [a.strip() for a in names if isinstance(a, str) and a.strip()]
         meta.title = meta.title or item.get("headline")
     return meta
 
@@ -542,6 +542,8 @@ _CT_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORE
 _HTML_START_RE = re.compile(
     r"^\s*(<\?xml|<!doctype html|<html|<head|<body|<article|<main|<div|<p[\s>]|<!--)", re.IGNORECASE
 )
+# Input without a name or type (stdin): a leading ATX heading ("# Title") marks Markdown.
+_MD_HEADING_RE = re.compile(r"^\s*#{1,6}[ \t]+\S")
 _NOT_TEXT = "the source is not text (it looks like a binary file)"
 
 
@@ -559,8 +561,8 @@ def decode_source(data: bytes, *, content_type: str | None = None, is_html: bool
         match = _CT_CHARSET_RE.search(content_type)
         encoding = _known_codec(match.group(1)) if match else None
     if encoding is None and is_html:
-        match = _META_CHARSET_RE.search(data[:4096])
-        encoding = _known_codec(match.group(1).decode("ascii")) if match else None
+        declared = _META_CHARSET_RE.search(data[:4096])
+        encoding = _known_codec(declared.group(1).decode("ascii")) if declared else None
     try:
         text = data.decode(encoding or "utf-8")
     except (UnicodeDecodeError, LookupError) as exc:
@@ -592,7 +594,9 @@ def sniff_format(
     if ctype in ("text/markdown", "text/x-markdown") or name.endswith((".md", ".markdown")):
         return "markdown"
     head = data[:1024].decode("utf-8", errors="ignore").lstrip("\ufeff")
-    return "html" if _HTML_START_RE.match(head) else "text"
+    if _HTML_START_RE.match(head):
+        return "html"
+    return "markdown" if _MD_HEADING_RE.match(head) else "text"
 
 
 def _check_host(url: str) -> None:

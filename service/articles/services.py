@@ -42,6 +42,8 @@ def slugify(text: str, max_length: int = 80) -> str:
 
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
+# First path segments the app itself uses: an article there would be shadowed on /<slug>.
+RESERVED_SLUGS = {"login", "logout", "healthz", "articles", "review", "api", "static", "public-static"}
 
 
 def validate_request(req: ImportRequest) -> ImportRequest:
@@ -50,6 +52,8 @@ def validate_request(req: ImportRequest) -> ImportRequest:
         raise InvalidInput(f"unknown priority {req.priority!r} (use high, normal or low)")
     if req.slug is not None and not SLUG_RE.match(req.slug):
         raise InvalidInput(f"invalid slug {req.slug!r}: use lowercase letters, digits and hyphens")
+    if req.slug in RESERVED_SLUGS:
+        raise InvalidInput(f"the slug {req.slug!r} is reserved; choose another")
     if req.source_lang:
         req.source_lang = languages.validate(req.source_lang)
     req.languages = languages.validate_list(req.languages)
@@ -147,7 +151,7 @@ def _split_timezone(value: Any) -> tuple[Any, str | None]:
 
 
 def _free_slug(base: str) -> str:
-    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%")))) | RESERVED_SLUGS
     if base not in taken:
         return base
     n = 2

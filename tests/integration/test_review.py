@@ -11,6 +11,7 @@ import pytest
 import requests
 from markupsafe import escape
 
+from service.review.views import tagchips
 from tests.factories import PASSWORD, csrf_from, fake_translation, import_sample, make_user
 from tests.integration.live import Browser, live_server
 
@@ -231,7 +232,10 @@ def test_review_page_shows_source_and_target_side_by_side(committed: Any) -> Non
             source, row = rows[int(sid)]
             assert state == "draft" == row.state
             assert '<span class="badge state-draft">draft</span>' in body
-            assert f'<div class="source" lang="en">{escape(source)}</div>' in body
+            # The source with its placeholders shown as tag chips, the text escaped.
+            assert f'<div class="source" lang="en">{tagchips(source)}</div>' in body
+            if "{1}" in source:
+                assert '<span class="tag tag-open" title="{1}">1</span>' in body
             assert re.search(rf'<textarea id="t-{sid}" name="text" lang="ru"[^>]*>{re.escape(str(escape(row.text)))}'
                              r"</textarea>", body), sid
             assert row.text.startswith("⟦") and "PSEUDO" in body
