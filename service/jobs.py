@@ -28,7 +28,11 @@ RECONCILE = "transdesk.reconcile"
 
 
 def enqueue(task_name: str, *, queue: str = "normal", **kwargs: Any) -> None:
-    db.session.info.setdefault(PENDING, []).append((task_name, queue, kwargs))
+    session = db.session()
+    if not session.in_transaction():
+        # Tie the message to a transaction even before any SQL ran, so that a rollback drops it.
+        session.begin()
+    session.info.setdefault(PENDING, []).append((task_name, queue, kwargs))
 
 
 def send_now(task_name: str, *, queue: str = "normal", **kwargs: Any) -> None:
@@ -45,6 +49,8 @@ def _send_pending(session: Session) -> None:
             log.exception("could not send %s to the broker; the reconciler will retry", task_name)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
-    session.info.pop(PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, _previous_transaction: object) -> None:
+    # "soft": fires even when no SQL ran yet; a rolled-back savepoint inside a live transaction keeps them.
+    if not session.in_transaction():
+        session.info.pop(PENDING, None)
