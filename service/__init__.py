@@ -76,7 +76,8 @@ def celery_config(broker: str, values: dict[str, Any]) -> dict[str, Any]:
     exchange = Exchange("transdesk", type="direct")
     return {
         "broker_url": broker,
-        "broker_transport_options": cfg.broker_transport_options(broker, values["BROKER_KEY_PREFIX"]),
+        "broker_transport_options": cfg.broker_transport_options(
+            broker, values["BROKER_KEY_PREFIX"], values["BROKER_VISIBILITY_TIMEOUT"]),
         "broker_connection_retry_on_startup": True,
         "task_serializer": "json",
         "accept_content": ["json"],

@@ -34,18 +34,23 @@ DEFAULTS: dict[str, Any] = {
     "LIBRETRANSLATE_URL": "",
     "LIBRETRANSLATE_API_KEY": "",
     "DEEPL_API_KEY": "",
+    "DEEPL_URL": "",  # empty: api-free.deepl.com for ":fx" (free) keys, else api.deepl.com
     "GOOGLE_API_KEY": "",
+    "GOOGLE_URL": "https://translation.googleapis.com",
     "OPENAI_BASE_URL": "",
     "OPENAI_API_KEY": "",
     "OPENAI_MODEL": "",
     "MAX_IMPORT_BYTES": 5 * 1024 * 1024,
     "IMPORT_ALLOW_PRIVATE_URLS": False,
-    "LANGUAGES": "en,ru",  # languages the site and the UI are offered in
+    "LANGUAGES": "en,ru,kk,fa",  # languages the site and the UI are offered in
     "SOURCE_LANGUAGE": "en",
     "SITE_NAME": "Eurasianet",
     "QUEUE_STUCK_AFTER": 600,  # seconds before the reconciler re-enqueues queued work
     "RECONCILE_EVERY": 60.0,
     "TASK_MAX_RETRIES": 5,
+    "RETRY_BACKOFF": 2.0,  # seconds: retry n waits a random time up to RETRY_BACKOFF * 2**n (capped at 5 min)
+    "BREAKER_RESET": 30.0,  # seconds an engine's open circuit waits before one probe
+    "BROKER_VISIBILITY_TIMEOUT": 3600,  # Redis: seconds before work held by a dead worker is delivered again
 }
 
 # Flask keys that tests and deployments may pass through create_app(test_config) as they are.
@@ -96,7 +101,7 @@ def broker_url(configured: str) -> str:
     return configured or "filesystem://localhost/"
 
 
-def broker_transport_options(url: str, key_prefix: str = "") -> dict[str, Any]:
+def broker_transport_options(url: str, key_prefix: str = "", visibility_timeout: int = 3600) -> dict[str, Any]:
     if url.startswith("filesystem://"):
         folder = instance_dir() / "broker"
         for sub in ("queue", "processed"):
@@ -111,7 +116,11 @@ def broker_transport_options(url: str, key_prefix: str = "") -> dict[str, Any]:
         }
     if url.startswith(("redis://", "rediss://")):
         # Re-deliver unacknowledged (acks_late) work after a worker dies; an hour covers long batches.
-        options: dict[str, Any] = {"visibility_timeout": 3600}
+        # Work held by a dead worker comes back after the visibility timeout; sweep for it that often
+        # (kombu's default sweep is about every 100 s, whatever the timeout).
+        options: dict[str, Any] = {"visibility_timeout": visibility_timeout,
+                                   "unacked_restore_interval": max(1, min(10, visibility_timeout // 2)),
+                                   "unacked_restore_throttle": 1}
         if key_prefix:
             options["global_keyprefix"] = key_prefix
         return options

@@ -4,6 +4,7 @@ and the filesystem broker, said in the report header. Every run gets its own dat
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -190,35 +191,74 @@ def committed(app: Any) -> Iterator[Any]:
     truncate_all(app)
 
 
-@pytest.fixture(scope="session")
-def worker(app: Any, environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real Celery worker process on the test broker and database."""
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    log = log_path.open("wb")
+def start_worker(env: dict[str, str], log_path: Path, *extra: str) -> subprocess.Popen:
+    """Start a real Celery worker process with ``env`` and wait until it is ready."""
+    start = log_path.stat().st_size if log_path.exists() else 0  # the log may hold earlier workers' lines
+    log = log_path.open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-P", "solo",
          "-Q", "breaking,normal,backfill", "--loglevel", "INFO", "--without-heartbeat", "--without-gossip",
-         "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:6]}@%h"],
-        cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=subprocess.STDOUT,
+         "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:6]}@%h", *extra],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("the worker exited:\n" + log_path.read_text(errors="replace"))
-        if b"ready." in log_path.read_bytes():
-            break
+        if b"ready." in log_path.read_bytes()[start:]:
+            return proc
         time.sleep(0.2)
-    else:
+    proc.kill()
+    raise RuntimeError("the worker did not start:\n" + log_path.read_text(errors="replace"))
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
         proc.terminate()
-        raise RuntimeError("the worker did not start:\n" + log_path.read_text(errors="replace"))
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def worker(app: Any, environment: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Celery worker process on the test broker and database."""
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    proc = start_worker(environment, log_path)
     proc.log_path = log_path  # type: ignore[attr-defined]
     yield proc
-    proc.terminate()
+    stop_process(proc)
+
+
+CHROMIUM = os.environ.get("TRANSDESK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def missing_tool(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_tool("the playwright Python package is not installed (pip install playwright)")
+    if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing_tool(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
 
 
 def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -17,6 +17,7 @@ from typing import Protocol
 from sentencex import segment as _sentencex_segment
 
 from .inline import VOID_ELEMENTS, Tags, escape_text, html_to_tagged, open_tag_html, tagged_to_html
+from .sentence_rules import RULES, LanguageRules, RuleRefiner
 
 _UNIT_RE = re.compile(r"\{\{|\}\}|\{(/?)(\d+)(/?)\}|.", re.DOTALL)
 
@@ -35,8 +36,19 @@ class SentencexSegmenter:
         return list(_sentencex_segment(self.lang, text))
 
 
+class RuleSegmenter:
+    """sentencex, then the language's rules (``sentence_rules``) merge wrong splits and add missed ones."""
+
+    def __init__(self, lang: str, rules: LanguageRules) -> None:
+        self.lang = lang
+        self._refiner = RuleRefiner(rules)
+
+    def split(self, text: str) -> list[str]:
+        return self._refiner.refine(text, list(_sentencex_segment(self.lang, text)))
+
+
 # Per-language overrides (custom rules, SRX...) register here; everything else uses sentencex.
-SEGMENTERS: dict[str, Segmenter] = {}
+SEGMENTERS: dict[str, Segmenter] = {lang: RuleSegmenter(lang, rules) for lang, rules in RULES.items()}
 
 
 def get_segmenter(lang: str) -> Segmenter:
@@ -224,6 +236,7 @@ __all__ = [
     "VOID_ELEMENTS",
     "BlockSegments",
     "SegmentDraft",
+    "RuleSegmenter",
     "Segmenter",
     "assemble_block",
     "get_segmenter",

@@ -130,3 +130,18 @@ def publish(article_id: int, lang: str) -> ResponseReturnValue:
         except TransdeskError as exc:
             flash(exc.message, "error")
     return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.route("/articles/<int:article_id>/languages/<lang>/unpublish", methods=["POST"])
+@login_required
+def unpublish(article_id: int, lang: str) -> ResponseReturnValue:
+    article = services.get_article(article_id)
+    if not rights.can_publish(current_user, lang):
+        abort(403)
+    if PublishForm().validate_on_submit():  # only its CSRF token is used
+        try:
+            publishing.unpublish(article, lang, user_id=current_user.id)
+            flash(_("Unpublished the %(lang)s version.", lang=languages.native_name(lang)))
+        except TransdeskError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("articles.detail", article_id=article.id))

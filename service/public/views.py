@@ -6,6 +6,7 @@ import hashlib
 import time
 from typing import Any
 
+from babel import negotiate_locale
 from flask import (
     Blueprint,
     current_app,
@@ -18,8 +19,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, text
+from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from service import languages
 from service.articles.models import Article
@@ -52,11 +54,51 @@ def healthz() -> ResponseReturnValue:
     return jsonify(status="ok" if ok else "down", **checks), (200 if ok else 503)
 
 
+def site_languages() -> list[str]:
+    """The languages the site (menus, UI, feeds) is offered in: the LANGUAGES setting."""
+    return [code.strip() for code in current_app.config["TRANSDESK_LANGUAGES"].split(",") if code.strip()]
+
+
 def _known_lang(lang: str) -> str:
     try:
         return languages.validate(lang)
     except Exception:
         raise NotFound("no such page") from None
+
+
+def _reader_lang() -> str:
+    """The 404 page's language: the URL's when the site is offered in it, else negotiated, else English."""
+    offered = site_languages()
+    wanted = (request.view_args or {}).get("lang")
+    if wanted:
+        try:
+            code = languages.validate(wanted)
+        except Exception:
+            code = ""
+        if code in offered:
+            return code
+    preferred = [value.replace("-", "_") for value, _quality in request.accept_languages]
+    best = negotiate_locale(preferred, [code.replace("-", "_") for code in offered], sep="_")
+    return best.replace("_", "-") if best else "en"
+
+
+@bp.errorhandler(NotFound)
+@bp.errorhandler(HTTPNotFound)
+def not_found(exc: Exception) -> ResponseReturnValue:
+    """Reader routes answer 404 in the reader's language, inside the site layout (staff pages keep theirs)."""
+    db.session.rollback()
+    lang = _reader_lang()
+    g.reader_lang = lang
+    with force_locale(lang.replace("-", "_")):
+        html = render_template(
+            "public/404.html", lang=lang, dir=languages.direction(lang), og_locale=languages.og_locale(lang),
+            alternates=[], menus=site_menus(lang), page_title=gettext("Page not found"),
+        )
+    response = make_response(html, 404)
+    response.headers["Content-Language"] = lang
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response
 
 
 @bp.route("/<lang>/<slug>")
@@ -66,6 +108,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
     g.reader_lang = lang
     alternates = [
         {"lang": v.lang, "name": languages.native_name(v.lang), "current": v.lang == lang,
+         "og_locale": languages.og_locale(v.lang),
          "url": url_for("public.article", lang=v.lang, slug=slug, _external=True)}
         for v in versions
     ]
@@ -75,6 +118,7 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
             page_title=_plain_title(snapshot.title), canonical_url=url_for("public.article", lang=lang, slug=slug,
                                                                             _external=True),
             alternates=alternates, x_default_url=url_for("public.negotiate", slug=slug, _external=True),
+            feed_url=url_for("public.feed", lang=lang, _external=True) if lang in site_languages() else None,
             menus=site_menus(lang), article=publishing.snapshot_parts(snapshot),
         )
     response = make_response(html)
@@ -111,3 +155,7 @@ def negotiate(slug: str) -> ResponseReturnValue:
     response = redirect(url_for("public.article", lang=best, slug=slug), code=302)
     response.headers["Vary"] = "Accept-Language"
     return response
+
+
+# The feeds register their routes on ``bp``; imported last because they use it.
+from service.public import feeds  # noqa: E402,F401

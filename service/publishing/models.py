@@ -15,9 +15,16 @@ from service.timeutil import utcnow
 
 
 class VersionStatus(StrEnum):
+    """Stored in ``language_versions.status``, except READY, which is derived (see services.version_state):
+    an in-progress version whose gate passes."""
+
     IN_PROGRESS = "in_progress"
+    READY = "ready"
     PUBLISHED = "published"
-    OUTDATED = "outdated"
+    OUTDATED = "outdated"  # published, but the source changed since: readers still get the snapshot
+
+
+LIVE_STATUSES = (VersionStatus.PUBLISHED.value, VersionStatus.OUTDATED.value)
 
 
 class LanguageVersion(Model):
@@ -40,6 +47,11 @@ class LanguageVersion(Model):
     @property
     def is_published(self) -> bool:
         return self.status == VersionStatus.PUBLISHED and self.snapshot_id is not None
+
+    @property
+    def is_live(self) -> bool:
+        """Readers get a snapshot: published, or published and since outdated by a source change."""
+        return self.status in LIVE_STATUSES and self.snapshot_id is not None
 
 
 class Snapshot(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,8 @@ from service.articles.models import Article
 from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.history import record
-from service.publishing.models import LanguageVersion, Snapshot, VersionStatus
+from service.publishing.checks import GATE_CHECKS
+from service.publishing.models import LIVE_STATUSES, LanguageVersion, Snapshot, VersionStatus
 from service.timeutil import utcnow
 from service.translation.models import Translation
 from service.translation.states import State
@@ -40,6 +42,7 @@ def language_version(article: Article, lang: str) -> LanguageVersion:
 
 
 def gate(article: Article, lang: str) -> Gate:
+    """Everything that blocks publishing ``lang``: unapproved segments, then each of checks.GATE_CHECKS."""
     version = language_version(article, lang)
     blockers: list[str] = []
     if version.is_source:
@@ -52,7 +55,17 @@ def gate(article: Article, lang: str) -> Gate:
     approved = sum(1 for state, text in rows if state == State.APPROVED.value and text)
     if approved < total:
         blockers.append(f"{total - approved} of {total} segments are not approved")
+    for check in GATE_CHECKS:
+        blockers.extend(check(article, lang))
     return Gate(lang, blockers)
+
+
+def version_state(article: Article, lang: str) -> str:
+    """in_progress, ready (the gate passes but it is not published), published or outdated."""
+    version = language_version(article, lang)
+    if version.is_live:
+        return version.status
+    return VersionStatus.READY.value if gate(article, lang).passes else VersionStatus.IN_PROGRESS.value
 
 
 def _snapshot(article: Article, lang: str, texts: dict[int, str], *, user_id: int | None, forced: bool,
@@ -84,6 +97,10 @@ def publish(article: Article, lang: str, *, user_id: int | None = None, force: b
     """Publish when the gate passes; ``force`` needs a reason and is logged with what it overrode."""
     version = language_version(article, lang)
     if version.is_source:
+        if not version.is_live:  # unpublished: the source goes back up as it is
+            snapshot = publish_source(article, user_id=user_id)
+            db.session.commit()
+            return snapshot
         raise InvalidInput(f"{lang!r} is the source language of {article.slug!r}; it is published on import")
     result = gate(article, lang)
     reason = (reason or "").strip() or None
@@ -111,14 +128,96 @@ def publish(article: Article, lang: str, *, user_id: int | None = None, force: b
     return snapshot
 
 
+def unpublish(article: Article, lang: str, user_id: int | None = None) -> LanguageVersion:
+    """Take ``lang`` off the reader site; its snapshots stay (list_snapshots) and it can be published again."""
+    version = language_version(article, lang)
+    if not version.is_live:
+        raise Conflict(f"{article.slug!r} is not published in {lang!r}")
+    previous = version.status
+    version.status = VersionStatus.IN_PROGRESS.value
+    record("unpublish", article_id=article.id, lang=lang, user_id=user_id, old_state=previous,
+           new_state=version.status, snapshot=version.snapshot_id)
+    db.session.commit()
+    return version
+
+
+def mark_outdated(article: Article, user_id: int | None = None) -> list[str]:
+    """The source changed (re-import): published translations become outdated but stay readable.
+
+    Returns the languages marked; the caller commits with the re-import.
+    """
+    marked: list[str] = []
+    for version in db.session.scalars(
+        select(LanguageVersion).filter_by(article_id=article.id, status=VersionStatus.PUBLISHED.value,
+                                          is_source=False).order_by(LanguageVersion.lang)
+    ):
+        version.status = VersionStatus.OUTDATED.value
+        record("outdated", article_id=article.id, lang=version.lang, user_id=user_id,
+               old_state=VersionStatus.PUBLISHED.value, new_state=version.status, snapshot=version.snapshot_id)
+        marked.append(version.lang)
+    db.session.flush()
+    return marked
+
+
+def list_snapshots(article: Article, lang: str | None = None) -> list[Snapshot]:
+    """Every snapshot of the article (or of one language), oldest first."""
+    query = select(Snapshot).filter_by(article_id=article.id)
+    if lang is not None:
+        query = query.filter_by(lang=lang)
+    return list(db.session.scalars(query.order_by(Snapshot.created_at, Snapshot.id)))
+
+
+def get_snapshot(snapshot_id: int) -> Snapshot:
+    snapshot = db.session.get(Snapshot, snapshot_id)
+    if snapshot is None:
+        raise NotFound(f"no snapshot {snapshot_id}")
+    return snapshot
+
+
+def compare_snapshots(a: Snapshot | int, b: Snapshot | int) -> str:
+    """A unified diff of the body HTML from ``a`` to ``b`` (empty when they are the same)."""
+    old = a if isinstance(a, Snapshot) else get_snapshot(a)
+    new = b if isinstance(b, Snapshot) else get_snapshot(b)
+    return "".join(difflib.unified_diff(
+        old.body_html.splitlines(keepends=True), new.body_html.splitlines(keepends=True),
+        fromfile=f"snapshot {old.id} ({old.lang}, {old.created_at:%Y-%m-%d %H:%M:%S})",
+        tofile=f"snapshot {new.id} ({new.lang}, {new.created_at:%Y-%m-%d %H:%M:%S})",
+    ))
+
+
 def published_versions(article: Article) -> list[LanguageVersion]:
+    """The versions readers get (published or outdated), the source first."""
     return [
         v for v in db.session.scalars(
-            select(LanguageVersion).filter_by(article_id=article.id, status=VersionStatus.PUBLISHED.value)
+            select(LanguageVersion).where(LanguageVersion.article_id == article.id,
+                                          LanguageVersion.status.in_(LIVE_STATUSES))
             .order_by(LanguageVersion.is_source.desc(), LanguageVersion.lang)
         )
         if v.snapshot_id is not None
     ]
+
+
+def published_in(lang: str) -> list[tuple[Article, LanguageVersion]]:
+    """Every article readers get in ``lang``, newest publish first (the language's feed)."""
+    rows = db.session.execute(
+        select(Article, LanguageVersion).join(LanguageVersion, LanguageVersion.article_id == Article.id)
+        .where(LanguageVersion.lang == lang, LanguageVersion.status.in_(LIVE_STATUSES),
+               LanguageVersion.snapshot_id.is_not(None))
+        .order_by(LanguageVersion.published_at.desc(), Article.id.desc())
+    ).all()
+    return [(article, version) for article, version in rows]
+
+
+def all_published() -> list[tuple[Article, list[LanguageVersion]]]:
+    """Every article with at least one live version, each with its live versions (the sitemap)."""
+    grouped: dict[int, tuple[Article, list[LanguageVersion]]] = {}
+    for article, version in db.session.execute(
+        select(Article, LanguageVersion).join(LanguageVersion, LanguageVersion.article_id == Article.id)
+        .where(LanguageVersion.status.in_(LIVE_STATUSES), LanguageVersion.snapshot_id.is_not(None))
+        .order_by(Article.id, LanguageVersion.is_source.desc(), LanguageVersion.lang)
+    ):
+        grouped.setdefault(article.id, (article, []))[1].append(version)
+    return list(grouped.values())
 
 
 def reader_snapshot(slug: str, lang: str) -> tuple[Article, Snapshot, list[LanguageVersion]]:

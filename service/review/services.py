@@ -126,3 +126,47 @@ def segments_for_review(article_id: int, lang: str) -> list[tuple[Segment, Trans
         .where(Segment.article_id == article_id)
         .order_by(Segment.position)
     )]
+
+
+def missing_tags(segment: Segment, text: str | None) -> list[str]:
+    """The source's placeholders absent from ``text``, in source order (what approval would complain about)."""
+    present = inline.placeholders(text or "")
+    return [t for t in inline.placeholders(segment.source) if t not in present]
+
+
+CLEAN_STATES = {State.TRANSLATED.value, State.DRAFT.value}
+
+
+def is_clean(segment: Segment, row: Translation) -> bool:
+    """Ready for a bulk approval: translated or drafted, with every placeholder of the source in place."""
+    if row.state not in CLEAN_STATES or not (row.text or "").strip():
+        return False
+    try:
+        check_text(segment, row.text or "", complete=True)
+    except InvalidInput:
+        return False
+    return True
+
+
+def approve_clean_in_block(article_id: int, lang: str, block_id: int, user: Any) -> tuple[int, int]:
+    """Approve every clean segment of one block, each through ``approve`` at its current version.
+
+    Returns (approved, skipped): skipped counts the segments that were not clean or that changed under us.
+    """
+    rights.require(rights.can_review(user, lang), f"you have no rights to approve {lang!r}")
+    rows = [(s, t) for s, t in segments_for_review(article_id, lang) if s.block_id == block_id]
+    if not rows:
+        raise NotFound(f"block {block_id} has no {lang!r} segments in this article")
+    approved = skipped = 0
+    for segment_id in [s.id for s, _ in rows]:
+        row = get_translation(article_id, lang, segment_id)
+        if not is_clean(row.segment, row):
+            skipped += 1
+            continue
+        try:
+            approve(row, user, base_version=row.version)
+        except (VersionConflict, InvalidInput):
+            skipped += 1
+        else:
+            approved += 1
+    return approved, skipped

@@ -1,11 +1,15 @@
-"""The side-by-side segment editor: thin views over ``service.review.services``."""
+"""The side-by-side segment editor: thin views over ``service.review.services`` and ``queries``.
+
+Every form works as a plain POST + redirect; with htmx loaded (``HX-Request``) the same endpoints answer with
+the one segment's partial instead (a conflict keeps its 409 status: the page tells htmx to swap it anyway).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,15 +19,18 @@ from wtforms import HiddenField, TextAreaField
 
 from service import languages
 from service.accounts import rights
+from service.articles import inline
 from service.articles import services as articles
 from service.articles.models import Article
 from service.errors import InvalidInput, TransdeskError
-from service.review import services
+from service.review import queries, services
+from service.translation.models import Translation
 from service.translation.states import ALL_STATES
 
 bp = Blueprint("review", __name__)
 
 PLACEHOLDER = re.compile(r"\{(/?)(\d+)(/?)\}")
+ERROR_KEY = "review_segment_error"
 
 
 @bp.app_template_filter("tagchips")
@@ -45,36 +52,95 @@ class SegmentForm(FlaskForm):
     note = TextAreaField("Note")
 
 
+class BlockForm(FlaskForm):
+    pass
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _article_for(article_id: int, lang: str) -> Article:
+    if not rights.can_edit(current_user, lang):
+        abort(403)
+    return articles.get_article(article_id)
+
+
+def _common(article: Article, lang: str, filters: queries.Filters) -> dict[str, Any]:
+    return {"article": article, "lang": lang, "lang_dir": languages.direction(lang), "filters": filters,
+            "can_review": rights.can_review(current_user, lang), "form": SegmentForm(),
+            "placeholders": inline.placeholders, "missing_tags": services.missing_tags}
+
+
+def _segment_partial(article: Article, lang: str, row: Translation, *, message: str = "", error: bool = False,
+                     text: str | None = None, conflict: dict[str, Any] | None = None,
+                     status: int = 200) -> ResponseReturnValue:
+    html = render_template("review/_segment.html", segment=row.segment, tr=row, message=message, error=error,
+                           typed=text, seg_conflict=conflict,
+                           engines=queries.mt_engines(article.id, lang, row.segment_id),
+                           **_common(article, lang, queries.Filters.parse(request.args)))
+    return html, status, {"HX-Trigger": "segment-changed"}
+
+
 def _render(article: Article, lang: str, *, conflict: dict[str, Any] | None = None,
             status: int = 200) -> ResponseReturnValue:
-    rows = services.segments_for_review(article.id, lang)
+    filters = queries.Filters.parse(request.args)
     counts = articles.state_counts(article.id).get(lang, dict.fromkeys(ALL_STATES, 0))
-    state_filter = request.args.get("state") or ""
-    if state_filter:
-        rows = [(s, t) for s, t in rows if t.state == state_filter]
     return render_template(
-        "review/editor.html", article=article, lang=lang, lang_name=languages.native_name(lang),
-        lang_dir=languages.direction(lang), rows=rows, counts=counts, total=sum(counts.values()),
-        states=ALL_STATES, state_filter=state_filter, form=SegmentForm(), conflict=conflict,
-        can_review=rights.can_review(current_user, lang),
+        "review/editor.html", lang_name=languages.native_name(lang), blocks=queries.blocks_for_review(
+            article.id, lang, filters), counts=counts, total=sum(counts.values()), states=ALL_STATES,
+        origins=queries.ORIGINS, progress=queries.progress(article.id, lang), conflict=conflict,
+        segment_error=session.pop(ERROR_KEY, None), engines=queries.mt_engines(article.id, lang),
+        block_form=BlockForm(), **_common(article, lang, filters),
     ), status
+
+
+def _editor_url(article: Article, lang: str, anchor: str) -> str:
+    args: dict[str, Any] = queries.Filters.parse(request.args).args()
+    return url_for("review.editor", article_id=article.id, lang=lang, **args) + anchor
 
 
 @bp.route("/review/<int:article_id>/<lang>")
 @login_required
 def editor(article_id: int, lang: str) -> ResponseReturnValue:
-    if not rights.can_edit(current_user, lang):
-        abort(403)
-    article = articles.get_article(article_id)
-    return _render(article, lang)
+    return _render(_article_for(article_id, lang), lang)
+
+
+@bp.route("/review/<int:article_id>/<lang>/progress")
+@login_required
+def progress(article_id: int, lang: str) -> ResponseReturnValue:
+    article = _article_for(article_id, lang)
+    data = queries.progress(article.id, lang)
+    html = render_template("review/_progress.html", article=article, lang=lang, progress=data)
+    # The poll that sees the queue empty tells the page, which then reloads the segments still shown as queued.
+    finished = request.args.get("polling") and not data["queued"]
+    return html, 200, {"HX-Trigger": "drafts-finished"} if finished else {}
+
+
+@bp.route("/review/<int:article_id>/<lang>/segments/<int:segment_id>", methods=["GET"])
+@login_required
+def segment(article_id: int, lang: str, segment_id: int) -> ResponseReturnValue:
+    article = _article_for(article_id, lang)
+    row = services.get_translation(article.id, lang, segment_id)
+    if not is_htmx():
+        return redirect(_editor_url(article, lang, f"#seg-{segment_id}"))
+    return _segment_partial(article, lang, row)
+
+
+@bp.route("/review/<int:article_id>/<lang>/segments/<int:segment_id>/history")
+@login_required
+def history(article_id: int, lang: str, segment_id: int) -> ResponseReturnValue:
+    article = _article_for(article_id, lang)
+    row = services.get_translation(article.id, lang, segment_id)
+    template = "review/_history.html" if is_htmx() else "review/history.html"
+    return render_template(template, article=article, lang=lang, segment=row.segment,
+                           entries=queries.history_entries(segment_id, lang))
 
 
 @bp.route("/review/<int:article_id>/<lang>/segments/<int:segment_id>", methods=["POST"])
 @login_required
 def act(article_id: int, lang: str, segment_id: int) -> ResponseReturnValue:
-    if not rights.can_edit(current_user, lang):
-        abort(403)
-    article = articles.get_article(article_id)
+    article = _article_for(article_id, lang)
     form = SegmentForm()
     if not form.validate_on_submit():
         abort(400)
@@ -85,24 +151,51 @@ def act(article_id: int, lang: str, segment_id: int) -> ResponseReturnValue:
         base = int(form.version.data or "")
     except ValueError:
         abort(400)
+    n = row.segment.position + 1
     try:
         if action == "save":
             services.save(row, current_user, text=text, base_version=base)
-            flash(_("Saved segment %(n)d.", n=row.segment.position + 1))
+            done = _("Saved segment %(n)d.", n=n)
         elif action == "approve":
             # A reviewer may correct the text in the same step; an empty box approves what is stored.
             services.approve(row, current_user, base_version=base, text=text if text.strip() else None)
-            flash(_("Approved segment %(n)d.", n=row.segment.position + 1))
+            done = _("Approved segment %(n)d.", n=n)
         elif action == "send_back":
             services.send_back(row, current_user, base_version=base, note=form.note.data or "")
-            flash(_("Sent segment %(n)d back.", n=row.segment.position + 1))
+            done = _("Sent segment %(n)d back.", n=n)
         else:
             raise InvalidInput(f"unknown action {action!r}")
     except services.VersionConflict as exc:
         conflict = {"segment_id": segment_id, "theirs": exc.current_text, "yours": text,
                     "version": exc.current_version, "state": exc.current_state}
+        if is_htmx():
+            current = services.get_translation(article.id, lang, segment_id)
+            return _segment_partial(article, lang, current, conflict=conflict, status=409)
         return _render(article, lang, conflict=conflict, status=409)
     except TransdeskError as exc:
-        flash(_("Segment %(n)d: %(message)s", n=row.segment.position + 1, message=exc.message), "error")
-    target = url_for("review.editor", article_id=article.id, lang=lang, state=request.args.get("state") or None)
-    return redirect(f"{target}#seg-{segment_id}")
+        message = _("Segment %(n)d: %(message)s", n=n, message=exc.message)
+        if is_htmx():
+            return _segment_partial(article, lang, row, message=message, error=True, text=text)
+        flash(message, "error")
+        session[ERROR_KEY] = {"segment_id": segment_id, "message": message}
+        return redirect(_editor_url(article, lang, f"#seg-{segment_id}"))
+    if is_htmx():
+        return _segment_partial(article, lang, row, message=done)
+    flash(done)
+    return redirect(_editor_url(article, lang, f"#seg-{segment_id}"))
+
+
+@bp.route("/review/<int:article_id>/<lang>/blocks/<int:block_id>/approve", methods=["POST"])
+@login_required
+def approve_block(article_id: int, lang: str, block_id: int) -> ResponseReturnValue:
+    article = _article_for(article_id, lang)
+    if not BlockForm().validate_on_submit():
+        abort(400)
+    try:
+        approved, skipped = services.approve_clean_in_block(article.id, lang, block_id, current_user)
+    except TransdeskError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Approve clean segments of the block: approved %(approved)d, skipped %(skipped)d.",
+                approved=approved, skipped=skipped))
+    return redirect(_editor_url(article, lang, f"#block-{block_id}"))

@@ -21,6 +21,7 @@ from service.extensions import db
 from service.history import record
 from service.publishing.models import LanguageVersion
 from service.timeutil import utcnow
+from service.translation import breaker
 from service.translation.machinery import EngineError, get_engine
 from service.translation.models import Translation
 from service.translation.states import Origin, State
@@ -33,7 +34,12 @@ def engine_name() -> str:
 
 
 def engine_settings() -> dict[str, object]:
-    return {"timeout": current_app.config["TRANSDESK_MT_TIMEOUT"]}
+    from service.translation.machinery import settings_from_config
+
+    # Only the configured engine's URL, key and model: other providers' secrets stay out of it.
+    settings: dict[str, object] = settings_from_config(engine_name(), current_app.config)
+    settings["timeout"] = current_app.config["TRANSDESK_MT_TIMEOUT"]
+    return settings
 
 
 def batch_size() -> int:
@@ -111,7 +117,7 @@ def translate_batch(article_id: int, lang: str, segment_ids: list[int]) -> int:
     # Release the read transaction while the engine works: a slow provider must not hold locks.
     targets = [(t.id, t.source_hash, s.id, s.source) for t, s in pending]
     db.session.rollback()
-    outputs = engine.translate([source for *_, source in targets], source_lang, lang)
+    outputs = breaker.call(name, engine.translate, [source for *_, source in targets], source_lang, lang)
 
     written = 0
     for (translation_id, source_hash, segment_id, _source), output in zip(targets, outputs, strict=True):

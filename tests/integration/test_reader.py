@@ -259,3 +259,133 @@ def test_dashboard_progress_and_publish_button_by_role(committed: Any) -> None:
         assert publish_action not in detail and "Publish русский" not in detail
         assert "Publishing is blocked" not in detail
         assert f'href="/review/{article.id}/ru"' in detail and f'href="/review/{article.id}/kk"' not in detail
+
+
+# --- Sitemap, feeds, the localized 404 and hreflang reciprocity (en, ru, fa published) ---
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+
+
+def published_everywhere() -> Any:
+    from tests.integration.test_publishing import publish_languages
+
+    return publish_languages(("ru", "fa"))
+
+
+def test_sitemap_lists_every_version_with_reciprocal_alternates(committed: Any) -> None:
+    from lxml import etree
+
+    published_everywhere()
+    drafted_article_two = import_sample(slug="second-article", languages=["ru"])  # ru not published
+    with live_server(committed) as base:
+        response = requests.get(f"{base}/sitemap.xml", timeout=10)
+        assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/xml")
+        root = etree.fromstring(response.content)
+    pages = {u.findtext("s:loc", namespaces=SITEMAP_NS): u for u in root.findall("s:url", SITEMAP_NS)}
+    expected = {f"{base}/{lang}/{SLUG}" for lang in ("en", "ru", "fa")} | {f"{base}/en/{drafted_article_two.slug}"}
+    assert set(pages) == expected
+    alternates = {loc: {link.get("hreflang"): link.get("href") for link in url.findall("x:link", SITEMAP_NS)}
+                  for loc, url in pages.items()}
+    for loc, links in alternates.items():
+        assert links[loc.split("/")[3]] == loc  # each page lists itself
+        assert links["x-default"] == f"{base}/{loc.split('/')[4]}"
+        for lang, href in links.items():
+            if lang != "x-default":
+                assert alternates[href][lang] == href and loc in alternates[href].values()  # reciprocal
+    assert set(alternates[f"{base}/fa/{SLUG}"]) == {"en", "ru", "fa", "x-default"}
+    assert set(alternates[f"{base}/en/second-article"]) == {"en", "x-default"}
+    assert all(u.findtext("s:lastmod", namespaces=SITEMAP_NS) for u in pages.values())
+
+
+def test_atom_feed_per_language(committed: Any) -> None:
+    from lxml import etree
+
+    published_everywhere()
+    import_sample(slug="second-article", languages=["ru"])
+    with live_server(committed) as base:
+        feeds = {}
+        for lang in ("en", "ru", "fa", "kk"):
+            response = requests.get(f"{base}/{lang}/feed.xml", timeout=10)
+            assert response.status_code == 200, lang
+            assert response.headers["Content-Type"].startswith("application/atom+xml")
+            feeds[lang] = etree.fromstring(response.content)
+        assert requests.get(f"{base}/de/feed.xml", timeout=10).status_code == 404  # not a site language
+        page = requests.get(f"{base}/ru/{SLUG}", timeout=10).text
+        assert f'<link rel="alternate" type="application/atom+xml" href="{base}/ru/feed.xml">' in page
+
+    def links(feed: Any) -> list[str]:
+        return [e.find("a:link", ATOM).get("href") for e in feed.findall("a:entry", ATOM)]
+
+    assert sorted(links(feeds["en"])) == sorted([f"{base}/en/{SLUG}", f"{base}/en/second-article"])
+    assert links(feeds["ru"]) == [f"{base}/ru/{SLUG}"]
+    assert links(feeds["fa"]) == [f"{base}/fa/{SLUG}"]
+    assert links(feeds["kk"]) == []
+    ru = feeds["ru"]
+    assert ru.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
+    assert ru.findtext("a:title", namespaces=ATOM) == "Eurasianet: последние статьи"
+    assert ru.findtext("a:id", namespaces=ATOM) == f"{base}/ru/feed.xml"
+    assert ru.findtext("a:author/a:name", namespaces=ATOM) and ru.findtext("a:updated", namespaces=ATOM)
+    entry = ru.find("a:entry", ATOM)
+    assert entry.findtext("a:title", namespaces=ATOM).startswith("Перевод сегмента")
+    assert entry.findtext("a:id", namespaces=ATOM) == f"{base}/ru/{SLUG}"
+    assert "Перевод сегмента" in entry.findtext("a:content", namespaces=ATOM)
+    assert entry.findtext("a:published", namespaces=ATOM).startswith("2024-09-1")
+    assert feeds["fa"].findtext("a:title", namespaces=ATOM) == "Eurasianet: تازه‌ترین مقاله‌ها"
+
+
+def test_reader_404_is_localized_inside_the_site_layout(committed: Any) -> None:
+    drafted_article()
+    with live_server(committed) as base:
+        page = requests.get(f"{base}/ru/no-such-slug", timeout=10)
+        assert page.status_code == 404 and page.headers["Content-Language"] == "ru"
+        html = page.text
+        assert '<html lang="ru" dir="ltr">' in html and "<h1" in html
+        assert "Страница не найдена" in html and "Регионы" in html and "Политика конфиденциальности" in html
+        assert "Page not found" not in html and "Regions" not in html
+        persian = requests.get(f"{base}/fa/{SLUG}", timeout=10)  # not published in Persian
+        assert persian.status_code == 404 and '<html lang="fa" dir="rtl">' in persian.text
+        assert "صفحه پیدا نشد" in persian.text
+        # No language in the URL: the browser's, among the site's languages.
+        kazakh = requests.get(f"{base}/no-such-slug", headers={"Accept-Language": "kk-KZ,ru;q=0.5"}, timeout=10)
+        assert kazakh.status_code == 404 and "Бет табылмады" in kazakh.text
+        english = requests.get(f"{base}/xx/{SLUG}", headers={"Accept-Language": "de"}, timeout=10)
+        assert english.status_code == 404 and "Page not found" in english.text
+        # Staff and API 404s are unchanged.
+        api = requests.get(f"{base}/api/articles/999999", headers={"Accept-Language": "ru"}, timeout=10)
+        assert api.status_code in {401, 404} and "Страница не найдена" not in api.text
+        staff = requests.get(f"{base}/articles/999999/nothing/here", timeout=10)
+        assert staff.status_code == 404 and "Страница не найдена" not in staff.text and "site-header" not in staff.text
+
+
+def test_crawled_hreflang_links_are_reciprocal(committed: Any) -> None:
+    """Start at the English page, follow every hreflang link, and check each page names all the others."""
+    from lxml import html as lxml_html
+
+    published_everywhere()
+    with live_server(committed) as base:
+        seen: dict[str, dict[str, str]] = {}
+        queue = [f"{base}/en/{SLUG}"]
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            response = requests.get(url, timeout=10)
+            assert response.status_code == 200, url
+            doc = lxml_html.fromstring(response.content)
+            links = {el.get("hreflang"): el.get("href") for el in doc.xpath('//head/link[@rel="alternate"][@hreflang]')}
+            assert doc.xpath("//head/link[@rel='canonical']/@href") == [url]
+            lang = url.split("/")[3]
+            assert doc.get("lang") == lang and links[lang] == url
+            og = doc.xpath("//meta[@property='og:locale']/@content")
+            assert og == [{"en": "en_US", "ru": "ru_RU", "fa": "fa_IR"}[lang]]
+            assert len(doc.xpath("//meta[@property='og:locale:alternate']")) == 2
+            seen[url] = links
+            queue.extend(href for code, href in links.items() if code != "x-default")
+    assert sorted(seen) == sorted(f"{base}/{lang}/{SLUG}" for lang in ("en", "ru", "fa"))
+    for url, links in seen.items():
+        assert set(links) == {"en", "ru", "fa", "x-default"}, url
+        assert links["x-default"] == f"{base}/{SLUG}"
+        for lang, href in links.items():
+            if lang != "x-default":
+                assert seen[href] == links, (url, href)  # every page names the same set: reciprocal

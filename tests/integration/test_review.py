@@ -449,3 +449,164 @@ def test_placeholders_must_survive_approval_and_unknown_ones_are_refused(committ
                                              action="approve", text=tagged).text
         row = fresh_translation(article.id, segment.id)
         assert (row.state, row.text) == ("approved", tagged)
+
+
+# --- htmx partials, filters, progress, history, block approval -----------------------------------------------------
+
+HX = {"HX-Request": "true"}
+
+
+def test_htmx_requests_get_the_segment_partial_and_conflicts_keep_409(committed: Any) -> None:
+    make_user("translator@example.org", "translator", "ru")
+    make_user("reviewer@example.org", "reviewer", "ru")
+    article = drafted_article()
+    segment = segment_at(article, 9)
+    url = f"/review/{article.id}/ru"
+    with live_server(committed) as base:
+        a, b = Browser(base), Browser(base)
+        a.login("translator@example.org")
+        b.login("reviewer@example.org")
+        page_a, page_b = a.get(url).text, b.get(url).text
+        text_a = "Министр {1}недавно объявил{/1}"
+        saved = a.http.post(f"{base}{url}/segments/{segment.id}", headers=HX, timeout=30, data={
+            "csrf_token": csrf_from(page_a), "version": version_in(page_a, segment.id), "action": "save",
+            "text": text_a})
+        assert saved.status_code == 200 and saved.headers["HX-Trigger"] == "segment-changed"
+        assert saved.text.lstrip().startswith(f'<li class="segment state-translated" id="seg-{segment.id}">')
+        assert "<html" not in saved.text and "Saved segment 10." in saved.text
+        assert version_in(saved.text, segment.id) == fresh_translation(article.id, segment.id).version
+
+        conflict = b.http.post(f"{base}{url}/segments/{segment.id}", headers=HX, timeout=30, data={
+            "csrf_token": csrf_from(page_b), "version": version_in(page_b, segment.id), "action": "save",
+            "text": "версия B"})
+        assert conflict.status_code == 409 and "<html" not in conflict.text
+        assert f'id="conflict-{segment.id}"' in conflict.text and 'hx-post="' in conflict.text
+        assert f'<pre class="theirs">{escape(text_a)}</pre>' in conflict.text
+        assert '<pre class="yours">версия B</pre>' in conflict.text
+        assert fresh_translation(article.id, segment.id).text == text_a
+
+        # A refused approval (missing tag) comes back inline, keeping what was typed.
+        page_b = b.get(url).text
+        refused = b.http.post(f"{base}{url}/segments/{segment.id}", headers=HX, timeout=30, data={
+            "csrf_token": csrf_from(page_b), "version": version_in(page_b, segment.id), "action": "approve",
+            "text": "Министр без тегов"})
+        assert refused.status_code == 200
+        assert 'class="seg-message error"' in refused.text and "missing {1} {/1}" in refused.text
+        assert ">Министр без тегов</textarea>" in refused.text
+        assert fresh_translation(article.id, segment.id).state == "translated"
+
+        # Without htmx the same refusal is flashed and shown inside the segment after the redirect.
+        plain = act(b, page_b, article.id, segment.id, action="approve", text="Министр без тегов")
+        assert "missing {1} {/1}" in flashes(plain.text)
+        inline = re.search(rf'id="seg-{segment.id}">.*?class="seg-message error"[^>]*>([^<]*)', plain.text, re.S)
+        assert inline and "missing {1} {/1}" in htmllib.unescape(inline.group(1))
+
+        # GET of one segment: the partial for htmx, the editor for everyone else.
+        assert b.get(f"{url}/segments/{segment.id}", headers=HX).text.lstrip().startswith('<li class="segment')
+        assert b.get(f"{url}/segments/{segment.id}", allow_redirects=False).status_code == 302
+
+
+def test_filters_blocks_and_side_panel(committed: Any) -> None:
+    make_user("translator@example.org", "translator", "ru")
+    article = drafted_article()
+    target = segment_at(article, 9)
+    with live_server(committed) as base:
+        translator = Browser(base)
+        translator.login("translator@example.org")
+        url = f"/review/{article.id}/ru"
+        act(translator, translator.get(url).text, article.id, target.id, action="save", text="Особый перевод")
+        human = SEGMENT_RE.findall(translator.get(f"{url}?origin=human").text)
+        assert [int(sid) for _, sid, _ in human] == [target.id]
+        machine = SEGMENT_RE.findall(translator.get(f"{url}?origin=mt").text)
+        assert len(machine) == len(article.segments) - 1
+        found = SEGMENT_RE.findall(translator.get(url, params={"q": "особый"}).text)
+        assert [int(sid) for _, sid, _ in found] == [target.id]
+        word = target.source.split()[1]
+        by_source = {int(sid) for _, sid, _ in SEGMENT_RE.findall(translator.get(url, params={"q": word}).text)}
+        assert target.id in by_source
+        assert "No segments in this view." in translator.get(url, params={"q": "zzzz-nothing"}).text
+
+        page = translator.get(url).text
+        blocks = re.findall(r'<section class="block" id="block-(\d+)"', page)
+        assert len(blocks) == len({s.block_id for s in article.segments})
+        multi = next(b for b in article.blocks if len(b.segments) > 1)
+        assert f'id="block-{multi.id}"' in page and 'class="block-source"' in page
+        # The side panel: the machine draft with its engine even after a person's edit; empty TM / glossary slots.
+        row = fresh_translation(article.id, target.id)
+        body = re.search(rf'id="seg-{target.id}">(.*?)</aside>', page, re.S)
+        assert body and "Engine: pseudo" in body.group(1) and str(tagchips(row.mt_text)) in body.group(1)
+        assert 'data-slot="tm"' in body.group(1) and 'data-slot="glossary"' in body.group(1)
+
+
+def test_progress_polls_only_while_segments_are_queued(committed: Any) -> None:
+    from service.extensions import db
+    from service.publishing.models import LanguageVersion
+    from service.translation.models import Translation
+
+    make_user("translator@example.org", "translator", "ru")
+    # Queued rows with no message on the broker: a worker running for other tests cannot draft them.
+    article = import_sample(languages=[])
+    db.session.add(LanguageVersion(article_id=article.id, lang="ru"))
+    for segment in article.segments:
+        db.session.add(Translation(segment_id=segment.id, article_id=article.id, lang="ru", state="queued",
+                                   source_hash=segment.source_hash))
+    db.session.commit()
+    with live_server(committed) as base:
+        translator = Browser(base)
+        translator.login("translator@example.org")
+        url = f"/review/{article.id}/ru/progress"
+        queued = translator.get(url, headers=HX)
+        assert 'hx-trigger="every 2s' in queued.text and "waiting for machine translation" in queued.text
+        assert "HX-Trigger" not in queued.headers
+        db.session.query(Translation).filter_by(article_id=article.id).update({"state": "draft"})
+        db.session.commit()
+        done = translator.get(url + "?polling=1", headers=HX)
+        assert "every 2s" not in done.text and done.headers["HX-Trigger"] == "drafts-finished"
+        assert f"0 of {len(article.segments)} approved" in done.text
+
+
+def test_history_partial_shows_word_diffs(committed: Any) -> None:
+    make_user("translator@example.org", "translator", "ru")
+    article = drafted_article()
+    segment = segment_at(article, 10)
+    with live_server(committed) as base:
+        translator = Browser(base)
+        translator.login("translator@example.org")
+        url = f"/review/{article.id}/ru"
+        act(translator, translator.get(url).text, article.id, segment.id, action="save", text="Россия не может помочь")
+        act(translator, translator.get(url).text, article.id, segment.id, action="save", text="Россия не хочет помочь")
+        partial = translator.get(f"{url}/segments/{segment.id}/history", headers=HX).text
+        assert "<html" not in partial and "translator@example.org" in partial
+        assert "Россия не <del>может</del><ins>хочет</ins> помочь" in partial
+        assert "machine translation (pseudo)" in partial
+        full = translator.get(f"{url}/segments/{segment.id}/history")
+        assert full.status_code == 200 and "<html" in full.text and "<ins>хочет</ins>" in full.text
+
+
+def test_block_approval_takes_only_clean_segments(committed: Any) -> None:
+    from service.review import queries
+
+    make_user("translator@example.org", "translator", "ru")
+    make_user("reviewer@example.org", "reviewer", "ru")
+    article = drafted_article()
+    block = next(b for b in article.blocks if len(b.segments) > 1 and any("{1}" in s.source for s in b.segments))
+    tagged = next(s for s in block.segments if "{1}" in s.source)
+    url = f"/review/{article.id}/ru"
+    with live_server(committed) as base:
+        translator, reviewer = Browser(base), Browser(base)
+        translator.login("translator@example.org")
+        reviewer.login("reviewer@example.org")
+        act(translator, translator.get(url).text, article.id, tagged.id, action="save", text="Без тегов")
+        assert "block-approve" not in translator.get(url).text
+        refused = translator.post_form(url, f"{url}/blocks/{block.id}/approve", {})
+        assert "you have no rights to approve" in flashes(refused.text)
+
+        done = reviewer.post_form(url, f"{url}/blocks/{block.id}/approve", {})
+        assert done.status_code == 200
+        clean = len(block.segments) - 1
+        assert f"approved {clean}, skipped 1." in flashes(done.text)
+        states = {s.id: fresh_translation(article.id, s.id).state for s in block.segments}
+        assert states.pop(tagged.id) == "translated" and set(states.values()) == {"approved"}
+        assert all(e.data["version"] == 3 for s in block.segments if s.id != tagged.id
+                   for e in events_for(s.id) if e.action == "approve")
+    assert queries.word_diff("a b c", "a x c") == [("same", "a "), ("del", "b"), ("ins", "x"), ("same", " c")]

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OWN_TEMPLATES = [
     ROOT / "service/public/templates/public/layout.html",
     ROOT / "service/public/templates/public/article.html",
+    ROOT / "service/public/templates/public/404.html",
 ]
 
 
@@ -72,6 +73,43 @@ def test_owned_files_are_fully_translated_in_russian() -> None:
     assert catalog.get("Eurasian Fringe").string == "Евразийская периферия"
 
 
+@pytest.mark.parametrize("lang", ["ru", "kk", "fa"])
+def test_shipped_catalogs_keep_every_placeholder(lang: str) -> None:
+    with (ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    assert not catalog.fuzzy and catalog.locale_identifier == lang
+    for message in catalog:
+        if message.id and message.string and not message.fuzzy:
+            assert sorted(re.findall(r"%\(\w+\)[sd]", message.string)) == sorted(
+                re.findall(r"%\(\w+\)[sd]", message.id)), (lang, message.id)
+
+
+def test_kazakh_and_persian_translate_the_whole_ui() -> None:
+    """Every msgid of the committed template has a non-fuzzy translation in kk and fa."""
+    with (ROOT / "locales/messages.pot").open("rb") as fh:
+        template = read_po(fh)
+    for lang in ("kk", "fa"):
+        with (ROOT / "locales" / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for message in template:
+            if message.id:
+                translated = catalog.get(message.id)
+                assert translated is not None and translated.string and not translated.fuzzy, (lang, message.id)
+    with (ROOT / "locales/kk/LC_MESSAGES/messages.po").open("rb") as fh:
+        assert read_po(fh, locale="kk").get("Page not found").string == "Бет табылмады"
+    with (ROOT / "locales/fa/LC_MESSAGES/messages.po").open("rb") as fh:
+        assert read_po(fh, locale="fa").get("Page not found").string == "صفحه پیدا نشد"
+
+
+def test_languages_setting_ships_kazakh_and_persian() -> None:
+    from service import config, languages
+
+    assert config.DEFAULTS["LANGUAGES"].split(",") == ["en", "ru", "kk", "fa"]
+    assert languages.direction("fa") == "rtl" and languages.direction("kk") == "ltr"
+    docs = (ROOT / "docs/languages.md").read_text(encoding="utf-8")
+    assert "transdesk translate add" in docs and "one command" in docs
+
+
 def test_whole_repo_is_extracted_and_translated(tmp_path: Path) -> None:
     # Covers everyone's strings: fails until `transdesk translate extract/update` and the
     # translations have caught up with new UI strings, which is the point.
@@ -81,7 +119,7 @@ def test_whole_repo_is_extracted_and_translated(tmp_path: Path) -> None:
 
 def test_no_compiled_catalogs_or_strays_in_locales() -> None:
     shipped = sorted(p.relative_to(ROOT / "locales").as_posix() for p in (ROOT / "locales").rglob("*.po"))
-    assert "ru/LC_MESSAGES/messages.po" in shipped
+    assert {"ru/LC_MESSAGES/messages.po", "kk/LC_MESSAGES/messages.po", "fa/LC_MESSAGES/messages.po"} <= set(shipped)
     assert (ROOT / "locales/babel.cfg").is_file() and (ROOT / "locales/messages.pot").is_file()
 
 

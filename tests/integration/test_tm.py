@@ -1,0 +1,191 @@
+"""Translation memory: approved segments go in, exact and fuzzy lookups come out, TMX in and out, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import FIXTURES, run_cli
+from tests.factories import fake_translation, import_sample, make_user
+
+pytestmark = pytest.mark.integration
+
+TMX_FIXTURE = FIXTURES / "tmx" / "small.tmx"
+
+
+def add(source: str, target: str, **kwargs: Any) -> Any:
+    from service.extensions import db
+    from service.translation.memory import TMUnit, unit_hash
+
+    unit = TMUnit(source_lang=kwargs.pop("source_lang", "en"), target_lang=kwargs.pop("target_lang", "ru"),
+                  source=source, target=target, source_hash=unit_hash(source), origin="approved", **kwargs)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def approved_translations(n: int) -> list[Any]:
+    from service.review import services as review
+    from service.translation.models import Translation
+    from service.translation.pipeline import translate_batch
+
+    reviewer = make_user("rev-tm@example.org", "reviewer", "ru")
+    article = import_sample(["ru"])
+    translate_batch(article.id, "ru", [s.id for s in article.segments])
+    rows = []
+    for segment in article.segments[:n]:
+        row = review.get_translation(article.id, "ru", segment.id)
+        rows.append(review.approve(row, reviewer, base_version=row.version,
+                                   text=fake_translation(segment.source, segment.position)))
+    assert all(isinstance(r, Translation) for r in rows)
+    return rows
+
+
+def test_add_approved_enters_the_memory_once_with_context(db: Any) -> None:
+    from service.translation.memory import TMUnit, add_approved, lookup, unit_hash
+
+    rows = approved_translations(3)
+    middle = rows[1]
+    unit = add_approved(middle)
+    assert unit is not None and unit.target == middle.text and unit.article_id == middle.article_id
+    segments = middle.segment.article.segments
+    assert unit.prev_hash == unit_hash(segments[0].source) and unit.next_hash == unit_hash(segments[2].source)
+    assert add_approved(middle) is unit  # approving the same text again adds nothing
+    assert db.session.scalar(select(func.count()).select_from(TMUnit)) == 1
+
+    matches = lookup(middle.segment.source, "en", "ru", context=(segments[0].source, segments[2].source))
+    assert matches[0].score == 100 and matches[0].exact and matches[0].in_context
+    assert matches[0].target == middle.text
+    out_of_context = lookup(middle.segment.source, "en", "ru", context=("Something else.", None))
+    assert out_of_context[0].exact and not out_of_context[0].in_context
+
+
+def test_add_approved_ignores_unapproved(db: Any) -> None:
+    from service.review import services as review
+    from service.translation.memory import add_approved
+
+    article = import_sample(["ru"])
+    row = review.get_translation(article.id, "ru", article.segments[0].id)
+    assert add_approved(row) is None
+
+
+def test_fuzzy_lookup_ranks_close_sources_first(db: Any) -> None:
+    from service.translation.memory import lookup
+
+    add("The talks resumed in {1}Yerevan{/1} on Monday.", "Переговоры возобновились в {1}Ереване{/1} в понедельник.")
+    add("The talks resumed in Baku on Tuesday.", "Переговоры возобновились в Баку во вторник.")
+    add("Prices of bread rose sharply.", "Цены на хлеб резко выросли.")
+    add("The talks resumed in Yerevan on Monday.", "Other language pair", target_lang="kk")
+
+    matches = lookup("The talks resumed in Yerevan on Sunday.", "en", "ru")
+    assert [m.target for m in matches][:2] == ["Переговоры возобновились в {1}Ереване{/1} в понедельник.",
+                                               "Переговоры возобновились в Баку во вторник."]
+    assert all(not m.exact and m.score < 100 for m in matches)
+    assert matches[0].score > matches[1].score >= 50
+    assert all(m.target != "Other language pair" for m in matches)
+    assert "Цены на хлеб резко выросли." not in [m.target for m in matches]
+
+
+def test_exact_match_ignores_whitespace_differences_and_comes_first(db: Any) -> None:
+    from service.translation.memory import lookup
+
+    add("The talks  resumed.", "Переговоры возобновились.")
+    add("The talks resumed again.", "Переговоры снова возобновились.")
+    matches = lookup(" The talks resumed. ", "en", "ru")
+    assert matches[0] == matches[0].__class__(100, "The talks  resumed.", "Переговоры возобновились.", True, False)
+    assert len(matches) == 2 and not matches[1].exact
+    assert lookup("Completely unrelated words here.", "en", "ru") == []
+
+
+def test_tmx_import_and_export_round_trip(db: Any, tmp_path: Path) -> None:
+    from translate.storage import tmx
+
+    from service.translation import memory
+
+    counts = memory.import_tmx(TMX_FIXTURE)
+    assert counts == {"units": 4, "imported": 4, "skipped": 1}
+    assert memory.lookup("The ceasefire held overnight.", "en", "ru")[0].target == "Режим прекращения огня соблюдался."
+    assert memory.lookup("The ceasefire held overnight.", "en", "kk")[0].target == "Атысты тоқтату сақталды."
+
+    out = tmp_path / "out.tmx"
+    with out.open("wb") as fh:
+        assert memory.export_tmx(fh) == 4
+    with out.open("rb") as fh:
+        store = tmx.tmxfile(fh, sourcelanguage="en")
+    pairs = {(unit.source, unit.gettarget("ru") or unit.gettarget("kk")) for unit in store.units}
+    assert ("Read {1}the report{/1} & comment.", "Прочтите {1}доклад{/1} и прокомментируйте.") in pairs
+    assert len(pairs) == 4
+
+
+def test_tmx_import_streams_in_batches(db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.translation import memory
+
+    monkeypatch.setattr(memory, "BATCH", 100)
+    path = tmp_path / "big.tmx"
+    body = "".join(f'<tu><tuv xml:lang="en"><seg>Sentence number {i}.</seg></tuv>'
+                   f'<tuv xml:lang="ru"><seg>Предложение номер {i}.</seg></tuv></tu>' for i in range(1050))
+    path.write_text(f'<?xml version="1.0"?><tmx version="1.4"><header srclang="en" segtype="sentence" '
+                    f'datatype="plaintext" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/>'
+                    f"<body>{body}</body></tmx>", encoding="utf-8")
+    flushed: list[int] = []
+    original = memory._flush
+    monkeypatch.setattr(memory, "_flush", lambda batch: flushed.append(len(batch)) or original(batch))
+    assert memory.import_tmx(path) == {"units": 1050, "imported": 1050, "skipped": 0}
+    assert max(flushed) <= 100 + 1 and sum(flushed) == 1050
+
+
+def test_tmx_entities_are_not_expanded(db: Any, tmp_path: Path) -> None:
+    from service.errors import InvalidInput
+    from service.translation import memory
+
+    path = tmp_path / "xxe.tmx"
+    path.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                    '<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>A &xxe; B</seg>'
+                    '</tuv><tuv xml:lang="ru"><seg>А &xxe; Б</seg></tuv></tu></body></tmx>', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="DOCTYPE") as refused:
+        memory.import_tmx(path)
+    assert "root:" not in str(refused.value)
+    assert memory.lookup("A B", "en", "ru", min_score=0) == []
+
+
+def test_tm_cli_import_and_export(committed: Any, tmp_path: Path) -> None:
+    done = run_cli("tm", "import", str(TMX_FIXTURE))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"units": 4, "imported": 4, "skipped": 1}
+    out = tmp_path / "all.tmx"
+    done = run_cli("tm", "export", "-o", str(out), "--target-lang", "ru")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"exported": 3, "file": str(out)}
+    assert out.read_text(encoding="utf-8").count("<tu ") == 3
+
+    bad = run_cli("tm", "import", str(tmp_path / "missing.tmx"))
+    assert bad.returncode == 1 and bad.stderr.decode().count("\n") == 1 and "error:" in bad.stderr.decode()
+
+
+def test_sqlite_fts5_trigram_prefilter(app: Any, tmp_path: Path) -> None:
+    """The SQLite path: the migration's FTS5 trigram table, kept in sync by triggers, feeds the fuzzy lookup."""
+    from flask_migrate import upgrade
+
+    from service import create_app
+    from service.extensions import db
+    from service.translation import memory
+    from tests.conftest import ROOT
+
+    sqlite_app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'tm.db'}"})
+    with sqlite_app.app_context():
+        upgrade(directory=str(ROOT / "service" / "migrations"))
+        assert db.session.get_bind().dialect.name == "sqlite"
+        assert memory.import_tmx(TMX_FIXTURE)["imported"] == 4
+        matches = memory.lookup("The ceasefire held until dawn.", "en", "ru")
+        assert matches and matches[0].target == "Режим прекращения огня соблюдался." and not matches[0].exact
+        assert memory.lookup("Prices rose by 3.5 percent.", "en", "ru")[0].exact
+        db.session.execute(memory.TMUnit.__table__.delete())
+        db.session.commit()
+        assert memory.lookup("The ceasefire held until dawn.", "en", "ru") == []
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["celery"].set_default()  # create_app made the SQLite app's Celery the default
