@@ -48,6 +48,11 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_STUCK_AFTER": 600,  # seconds before the reconciler re-enqueues queued work
     "RECONCILE_EVERY": 60.0,
     "TASK_MAX_RETRIES": 5,
+    # The guard against unedited machine translation (share of MT tokens left unchanged per article and
+    # language): publishing is blocked above the limit and warned about above the warning level.
+    "MT_UNMODIFIED_LIMIT": 0.95,
+    "MT_UNMODIFIED_WARN": 0.85,
+    "MT_UNMODIFIED_LIMITS": "",  # per-language overrides, e.g. "ru=0.9,kk=0.97"
     "RETRY_BACKOFF": 2.0,  # seconds: retry n waits a random time up to RETRY_BACKOFF * 2**n (capped at 5 min)
     "BREAKER_RESET": 30.0,  # seconds an engine's open circuit waits before one probe
     "BROKER_VISIBILITY_TIMEOUT": 3600,  # Redis: seconds before work held by a dead worker is delivered again

@@ -31,8 +31,9 @@ def csrf_from(html: str) -> str:
 
 
 def fake_translation(source: str, n: int) -> str:
-    """A Russian text that keeps every placeholder of the source, in order."""
-    text = f"Перевод сегмента {n}"
+    """A Russian text that keeps every placeholder and number of the source, in order (so QA passes)."""
+    numbers = re.findall(r"\d+", re.sub(r"\{/?\d+/?\}", "", source))
+    text = f"Перевод сегмента {n}" + "".join(f" {number}" for number in numbers)
     for token in re.findall(r"\{/?\d+/?\}", source):
         if token.startswith("{/") or token.endswith("/}"):
             text += token

@@ -1,4 +1,4 @@
-"""Publish-gate checks beyond segment approval: the site chrome's catalog, and hooks for later checks.
+"""Publish-gate checks beyond segment approval: the site chrome's catalog, QA errors, unedited MT.
 
 Each check takes the article and the language and returns blocker messages (empty when it passes).
 """
@@ -11,9 +11,13 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.pofile import read_po
+from flask import current_app
+from sqlalchemy import select
 
 from service import i18n
-from service.articles.models import Article
+from service.articles.models import Article, Segment
+from service.extensions import db
+from service.translation.states import State
 
 # Menu msgids are written in English, so English needs no catalog to label the menus.
 MSGID_LANGUAGE = "en"
@@ -70,12 +74,56 @@ def menu_blockers(article: Article, lang: str) -> list[str]:
 
 
 def qa_error_blockers(article: Article, lang: str) -> list[str]:
-    """HOOK: QA errors (placeholders, numbers, terminology) will block here once QA lands."""
-    return []
+    """Approved segments whose text has QA errors (tags, numbers, links, forbidden terms)."""
+    from service.translation import checks as qa
+    from service.translation.models import Translation
+
+    rows = db.session.execute(
+        select(Segment.position, Segment.source, Translation.text)
+        .join(Translation, Translation.segment_id == Segment.id)
+        .where(Translation.article_id == article.id, Translation.lang == lang,
+               Translation.state == State.APPROVED.value)
+        .order_by(Segment.position)
+    ).all()
+    bad = [(position, issue) for position, source, text in rows
+           for issue in qa.run_checks(source, text or "", article.source_lang, lang) if issue.severity == "error"]
+    if not bad:
+        return []
+    position, issue = bad[0]
+    return [f"{len({p for p, _ in bad})} approved segments have quality-check errors "
+            f"(segment {position + 1}: {issue.message})"]
+
+
+def mt_limits(lang: str) -> tuple[float, float]:
+    """(block above, warn above) for the unmodified-MT share of ``lang``."""
+    config = current_app.config
+    limit = float(config["TRANSDESK_MT_UNMODIFIED_LIMIT"])
+    for item in str(config["TRANSDESK_MT_UNMODIFIED_LIMITS"]).split(","):
+        code, _, value = item.partition("=")
+        if code.strip() == lang and value.strip():
+            limit = float(value)
+    return limit, min(limit, float(config["TRANSDESK_MT_UNMODIFIED_WARN"]))
 
 
 def unmodified_mt_blockers(article: Article, lang: str) -> list[str]:
-    """HOOK: a too-high share of approved-but-unmodified machine translation will block here."""
+    """Wikipedia Content Translation's guard: too much machine translation left as the engine wrote it."""
+    from service.translation.checks import mt_share
+
+    share = mt_share(article.id, lang, approved_only=True)
+    limit, _warn = mt_limits(lang)
+    if share is not None and share > limit:
+        return [f"{share:.0%} of the machine-translated text is unedited (the limit for {lang} is {limit:.0%}); "
+                "edit the drafts or publish with --force and a reason"]
+    return []
+
+
+def unmodified_mt_warnings(article: Article, lang: str) -> list[str]:
+    from service.translation.checks import mt_share
+
+    share = mt_share(article.id, lang, approved_only=True)
+    limit, warn = mt_limits(lang)
+    if share is not None and warn < share <= limit:
+        return [f"{share:.0%} of the machine-translated text is unedited (warning above {warn:.0%})"]
     return []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from service.articles.models import Article
 from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.history import record
-from service.publishing.checks import GATE_CHECKS
+from service.publishing.checks import GATE_CHECKS, unmodified_mt_warnings
 from service.publishing.models import LIVE_STATUSES, LanguageVersion, Snapshot, VersionStatus
 from service.timeutil import utcnow
 from service.translation.models import Translation
@@ -28,6 +28,7 @@ FORCED_STATES = {State.APPROVED.value, State.TRANSLATED.value}
 class Gate:
     lang: str
     blockers: list[str]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def passes(self) -> bool:
@@ -57,7 +58,7 @@ def gate(article: Article, lang: str) -> Gate:
         blockers.append(f"{total - approved} of {total} segments are not approved")
     for check in GATE_CHECKS:
         blockers.extend(check(article, lang))
-    return Gate(lang, blockers)
+    return Gate(lang, blockers, unmodified_mt_warnings(article, lang))
 
 
 def version_state(article: Article, lang: str) -> str:

@@ -18,6 +18,7 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.history import Event, record
 from service.timeutil import utcnow
+from service.translation import checks, memory
 from service.translation.models import Translation
 from service.translation.states import APPROVABLE, EDITABLE, SENDABLE_BACK, Origin, State
 
@@ -103,7 +104,14 @@ def approve(row: Translation, user: Any, *, base_version: int, text: str | None 
     if row.state not in APPROVABLE:
         raise InvalidInput(f"a segment in state {row.state!r} cannot be approved")
     final = check_text(row.segment, text if text is not None else (row.text or ""), complete=True)
-    return _write(row, user, base_version, "approve", State.APPROVED, final)
+    # QA errors (tags, numbers, links, forbidden terms) block approval; warnings do not.
+    errors = [i for i in checks.run_checks(row.segment.source, final, row.segment.article.source_lang, row.lang)
+              if i.severity == "error"]
+    if errors:
+        raise InvalidInput("quality check: " + "; ".join(i.message for i in errors))
+    approved = _write(row, user, base_version, "approve", State.APPROVED, final)
+    memory.add_approved(approved)  # every approved segment enters the translation memory
+    return approved
 
 
 def send_back(row: Translation, user: Any, *, base_version: int, note: str = "") -> Translation:

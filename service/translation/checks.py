@@ -278,17 +278,20 @@ def unmodified_mt_share(mt_text: str | None, final_text: str | None) -> float:
     return kept / total if total else 0.0
 
 
-def mt_share(article_id: int, lang: str) -> float | None:
+def mt_share(article_id: int, lang: str, *, approved_only: bool = False) -> float | None:
     """Token-weighted unmodified-MT share over the article's segments that had a machine draft.
 
-    None when no segment of this article and language was machine-translated.
+    None when no segment of this article and language was machine-translated. ``approved_only``
+    measures what would be published (the publish gate); otherwise every draft counts.
     """
     from service.translation.models import Translation
+    from service.translation.states import State
 
-    rows = db.session.execute(
-        select(Translation.mt_text, Translation.text)
-        .where(Translation.article_id == article_id, Translation.lang == lang, Translation.mt_text.is_not(None))
-    ).all()
+    query = select(Translation.mt_text, Translation.text).where(
+        Translation.article_id == article_id, Translation.lang == lang, Translation.mt_text.is_not(None))
+    if approved_only:
+        query = query.where(Translation.state == State.APPROVED.value)
+    rows = db.session.execute(query).all()
     kept = total = 0
     for mt_text, text in rows:
         k, t = _unchanged_counts(mt_text, text)

@@ -115,6 +115,23 @@ def add_approved(translation: Translation, *, commit: bool = True) -> TMUnit | N
 
 # --- lookup -----------------------------------------------------------------------------------
 
+def exact_targets(sources: list[str], source_lang: str, target_lang: str) -> dict[str, str]:
+    """For a pipeline batch: source → the newest exact (100%) TM target, in one indexed query."""
+    if not sources:
+        return {}
+    by_hash = {unit_hash(source): source for source in sources}
+    rows = db.session.execute(
+        select(TMUnit.source_hash, TMUnit.target).where(
+            TMUnit.source_lang == _lang(source_lang), TMUnit.target_lang == _lang(target_lang),
+            TMUnit.source_hash.in_(list(by_hash)))
+        .order_by(TMUnit.created_at.desc(), TMUnit.id.desc())
+    ).all()
+    found: dict[str, str] = {}
+    for key, target in rows:
+        found.setdefault(by_hash[key], target)
+    return found
+
+
 def _fts_query(source: str) -> str | None:
     words = [w for w in re.findall(r"\w+", _plain(source)) if len(w) >= 3]
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(words)) or None

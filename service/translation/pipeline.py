@@ -21,7 +21,7 @@ from service.extensions import db
 from service.history import record
 from service.publishing.models import LanguageVersion
 from service.timeutil import utcnow
-from service.translation import breaker
+from service.translation import breaker, memory
 from service.translation.machinery import EngineError, get_engine
 from service.translation.models import Translation
 from service.translation.states import Origin, State
@@ -111,19 +111,28 @@ def translate_batch(article_id: int, lang: str, segment_ids: list[int]) -> int:
     article = db.session.get(Article, article_id)
     source_lang = article.source_lang if article else "en"
     name = engine_name()
-    # A translation memory lookup goes here before MT once TM exists (issue 6): matches are
-    # written the same way with origin "tm" and only the rest go to the engine.
-    engine = get_engine(name, engine_settings())
-    # Release the read transaction while the engine works: a slow provider must not hold locks.
+    sources = [s.source for _t, s in pending]
+    # Translation memory first: an exact (100%) match becomes the draft and never reaches the engine.
+    tm_hits = memory.exact_targets(sources, source_lang, lang)
+    to_engine = [source for source in sources if source not in tm_hits]
     targets = [(t.id, t.source_hash, s.id, s.source) for t, s in pending]
+    # Release the read transaction while the engine works: a slow provider must not hold locks.
     db.session.rollback()
-    outputs = breaker.call(name, engine.translate, [source for *_, source in targets], source_lang, lang)
+    mt_outputs: dict[str, str | None] = {}
+    if to_engine:
+        engine = get_engine(name, engine_settings())
+        unique = list(dict.fromkeys(to_engine))
+        mt_outputs = dict(zip(unique, breaker.call(name, engine.translate, unique, source_lang, lang), strict=True))
 
     written = 0
-    for (translation_id, source_hash, segment_id, _source), output in zip(targets, outputs, strict=True):
+    for translation_id, source_hash, segment_id, source in targets:
         values: dict[str, Any]
+        output = tm_hits.get(source) or mt_outputs.get(source)
         if output is None:
             new_state, values = State.UNTRANSLATED, {"text": None}
+        elif source in tm_hits:
+            new_state = State.DRAFT
+            values = {"text": output, "mt_text": None, "origin": Origin.TM.value, "engine": None}
         else:
             new_state = State.DRAFT
             values = {"text": output, "mt_text": output, "origin": Origin.MT.value, "engine": name}
@@ -138,7 +147,7 @@ def translate_batch(article_id: int, lang: str, segment_ids: list[int]) -> int:
             written += 1
             record("draft" if output is not None else "no_mt", article_id=article_id, segment_id=segment_id,
                    lang=lang, old_state=State.QUEUED.value, new_state=new_state.value, new_text=output,
-                   engine=name)
+                   engine=values.get("engine"), origin=values.get("origin"))
     db.session.commit()
     return written
 

@@ -19,8 +19,9 @@ PREFIX = {"ru": "Перевод сегмента", "fa": "ترجمه بخش", "k
 
 
 def fake_text(lang: str, source: str, n: int, extra: str = "") -> str:
-    """A text in ``lang`` that keeps every placeholder of the source, in order."""
-    text = f"{PREFIX[lang]} {n}{extra}"
+    """A text in ``lang`` that keeps every placeholder and number of the source, in order (QA passes)."""
+    numbers = re.findall(r"\d+", re.sub(r"\{/?\d+/?\}", "", source))
+    text = f"{PREFIX[lang]} {n}{extra}" + "".join(f" {number}" for number in numbers)
     for token in re.findall(r"\{/?\d+/?\}", source):
         text += token if token.startswith("{/") or token.endswith("/}") else f" {token}link {token[1:-1]}"
     return text + "."

@@ -49,13 +49,15 @@ def test_add_approved_enters_the_memory_once_with_context(db: Any) -> None:
     from service.translation.memory import TMUnit, add_approved, lookup, unit_hash
 
     rows = approved_translations(3)
+    # Approving already put each of the three into the memory, once.
+    assert db.session.scalar(select(func.count()).select_from(TMUnit)) == 3
     middle = rows[1]
     unit = add_approved(middle)
     assert unit is not None and unit.target == middle.text and unit.article_id == middle.article_id
     segments = middle.segment.article.segments
     assert unit.prev_hash == unit_hash(segments[0].source) and unit.next_hash == unit_hash(segments[2].source)
     assert add_approved(middle) is unit  # approving the same text again adds nothing
-    assert db.session.scalar(select(func.count()).select_from(TMUnit)) == 1
+    assert db.session.scalar(select(func.count()).select_from(TMUnit)) == 3
 
     matches = lookup(middle.segment.source, "en", "ru", context=(segments[0].source, segments[2].source))
     assert matches[0].score == 100 and matches[0].exact and matches[0].in_context
@@ -189,3 +191,23 @@ def test_sqlite_fts5_trigram_prefilter(app: Any, tmp_path: Path) -> None:
         db.session.remove()
         db.engine.dispose()
     app.extensions["celery"].set_default()  # create_app made the SQLite app's Celery the default
+
+
+def test_pipeline_drafts_exact_memory_matches_before_machine_translation(db: Any) -> None:
+    """A second article with the same sentences gets them from the memory (origin tm), the rest from MT."""
+    from service.articles import ingest, services
+    from service.translation.models import Translation
+    from service.translation.pipeline import translate_batch
+    from tests.conftest import SAMPLE
+
+    rows = approved_translations(3)
+    parsed = ingest.parse_source(SAMPLE.read_bytes(), filename=SAMPLE.name)
+    second = services.create_article(parsed, services.ImportRequest(slug="same-story-again", languages=["ru"]))
+    translate_batch(second.id, "ru", [s.id for s in second.segments])
+    drafts = {t.segment.position: t for t in db.session.scalars(select(Translation).filter_by(article_id=second.id))}
+    for row in rows:
+        reused = drafts[row.segment.position]
+        assert reused.state == "draft" and reused.origin == "tm" and reused.engine is None
+        assert reused.text == row.text and reused.mt_text is None
+    others = [t for position, t in drafts.items() if position >= 3]
+    assert others and all(t.origin == "mt" and t.engine == "pseudo" for t in others)
