@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(cfg.PROJECT_ROOT / "service" / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["ui_language_choices"] = ui_language_choices
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -113,6 +114,12 @@ def babel_languages() -> list[str]:
     from flask import current_app
 
     return [code.strip() for code in current_app.config["TRANSDESK_LANGUAGES"].split(",") if code.strip()]
+
+
+def ui_language_choices() -> list[tuple[str, str]]:
+    from service import languages
+
+    return [(code, languages.native_name(code)) for code in babel_languages()]
 
 
 def wants_json() -> bool:

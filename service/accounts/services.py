@@ -54,3 +54,18 @@ def user_for_token(token: str) -> User | None:
         return None
     user = db.session.scalar(select(User).filter_by(api_token_hash=User.hash_token(token)))
     return user if user is not None and user.active else None
+
+
+def ui_languages() -> list[str]:
+    from flask import current_app
+
+    return [c.strip() for c in str(current_app.config["TRANSDESK_LANGUAGES"]).split(",") if c.strip()]
+
+
+def set_ui_locale(user: User, code: str) -> None:
+    """An empty code goes back to following the browser's Accept-Language."""
+    code = code.strip()
+    if code and code not in ui_languages():
+        raise InvalidInput(f"the interface is not available in {code!r}")
+    user.ui_locale = code or None
+    db.session.commit()

@@ -9,11 +9,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from service.accounts import services
 from service.accounts.models import User
+from service.errors import TransdeskError
 from service.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -23,6 +24,10 @@ bp = Blueprint("accounts", __name__)
 def load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     return user if user is not None and user.active else None
+
+
+class LocaleForm(FlaskForm):
+    locale = StringField("Language")
 
 
 class LoginForm(FlaskForm):
@@ -52,6 +57,19 @@ def login() -> ResponseReturnValue:
     elif request.method == "POST":
         error = _("Enter your e-mail address and password.")
     return render_template("accounts/login.html", form=form, error=error), (401 if error else 200)
+
+
+@bp.route("/account/locale", methods=["POST"])
+@login_required
+def set_locale() -> ResponseReturnValue:
+    """Each person picks the UI language; until then it follows the browser's Accept-Language."""
+    form = LocaleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_ui_locale(current_user, form.locale.data or "")
+        except TransdeskError as exc:
+            flash(exc.message, "error")
+    return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
