@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +16,7 @@ from service.articles import ingest, services
 from service.errors import TransdeskError
 from service.extensions import db
 from service.publishing import services as publishing
+from service.review import collab
 from service.translation import pipeline
 
 bp = Blueprint("articles", __name__)
@@ -35,6 +36,10 @@ class PublishForm(FlaskForm):
     reason = StringField("Reason")
 
 
+class AssignForm(FlaskForm):
+    pass  # the people are a multi-select read from request.form
+
+
 class LanguageForm(FlaskForm):
     lang = StringField("Language")
 
@@ -44,8 +49,11 @@ class LanguageForm(FlaskForm):
 def dashboard() -> ResponseReturnValue:
     articles = services.list_articles()
     progress = {a.id: services.status(a) for a in articles}
+    work = collab.my_work(current_user)
+    work_progress = {(w.article.id, w.lang): services.status(w.article)["languages"].get(w.lang) for w in work}
     return render_template("articles/dashboard.html", articles=articles, progress=progress,
-                           import_form=ImportForm(), can_import=rights.can_import(current_user))
+                           import_form=ImportForm(), can_import=rights.can_import(current_user),
+                           my_work=work, work_progress=work_progress)
 
 
 @bp.route("/articles/import", methods=["POST"])
@@ -94,6 +102,7 @@ def detail(article_id: int) -> ResponseReturnValue:
         can_publish=lambda lang: rights.can_publish(current_user, lang),
         can_edit=lambda lang: rights.can_edit(current_user, lang),
         can_import=rights.can_import(current_user),
+        assigned=collab.assignments(article.id), assignable=collab.assignable, assign_form=AssignForm(),
     )
 
 
@@ -145,3 +154,19 @@ def unpublish(article_id: int, lang: str) -> ResponseReturnValue:
         except TransdeskError as exc:
             flash(exc.message, "error")
     return redirect(url_for("articles.detail", article_id=article.id))
+
+
+@bp.route("/articles/<int:article_id>/languages/<lang>/assign", methods=["POST"])
+@login_required
+def assign(article_id: int, lang: str) -> ResponseReturnValue:
+    article = services.get_article(article_id)
+    if not rights.can_publish(current_user, lang):
+        abort(403)
+    if AssignForm().validate_on_submit():
+        try:
+            people = [int(v) for v in request.form.getlist("people") if v.isdigit()]
+            collab.assign(article, lang, people, current_user)
+            flash(_("Assignments for %(lang)s saved.", lang=languages.native_name(lang)))
+        except TransdeskError as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("articles.detail", article_id=article.id) + f"#lang-{lang}")

@@ -64,6 +64,17 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+DIALECT = {"name": ""}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # The translation memory's prefilter differs per database: SQLite's FTS5 shadow tables are made by
+    # the migration itself (op.execute), and the pg_trgm index exists on PostgreSQL only.
+    if type_ == "table" and reflected and name.startswith("tm_units_fts"):
+        return False
+    return not (type_ == "index" and name == "ix_tm_units_source_trgm" and DIALECT["name"] != "postgresql")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -89,9 +100,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        DIALECT["name"] = connection.dialect.name
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 
