@@ -16,6 +16,7 @@ flask_app = create_app()
 celery = flask_app.extensions["celery"]
 
 # Registering the tasks on this app: shared_task binds to the default app set above.
+import workers.tasks.bench  # noqa: E402,F401
 import workers.tasks.maintenance  # noqa: E402,F401
 import workers.tasks.translate  # noqa: E402,F401
 

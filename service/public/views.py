@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from babel import negotiate_locale
 from flask import (
     Blueprint,
+    Response,
     current_app,
     g,
     jsonify,
@@ -27,6 +32,7 @@ from service import languages
 from service.articles.models import Article
 from service.errors import NotFound
 from service.extensions import db
+from service.public import links
 from service.public.menus import site_menus
 from service.publishing import services as publishing
 
@@ -101,17 +107,75 @@ def not_found(exc: Exception) -> ResponseReturnValue:
     return response
 
 
+@bp.before_request
+def _start_timer() -> None:
+    g.reader_started = time.perf_counter()
+
+
+@bp.after_request
+def _server_timing(response: Response) -> Response:
+    """``Server-Timing: app;dur=<ms>``: the time spent in the app for a reader response (for benchmarks)."""
+    started = g.get("reader_started")
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
+
+
+@dataclass(frozen=True)
+class _Page:
+    html: str
+    etag: str
+    last_modified: datetime
+
+
+# Rendered reader pages per worker process, keyed on everything they show (see _page_key).
+PAGE_CACHE_SIZE = 128
+_pages: OrderedDict[tuple[Any, ...], _Page] = OrderedDict()
+_pages_lock = threading.Lock()
+
+
+def _page_key(lang: str, slug: str) -> tuple[Any, ...]:
+    """What an article page depends on: the URL, the host (absolute links), the year (the footer) and
+    publishing.live_stamp() (its snapshot, alternates, rewritten links and boxes all follow what is live)."""
+    return (lang, slug, request.host_url, datetime.now(UTC).year, publishing.live_stamp())
+
+
 @bp.route("/<lang>/<slug>")
 def article(lang: str, slug: str) -> ResponseReturnValue:
     lang = _known_lang(lang)
-    item, snapshot, versions = publishing.reader_snapshot(slug, lang)
     g.reader_lang = lang
+    key = _page_key(lang, slug)
+    with _pages_lock:
+        page = _pages.get(key)
+        if page is not None:
+            _pages.move_to_end(key)
+    if page is None:
+        page = _render_article(lang, slug)
+        with _pages_lock:
+            _pages[key] = page
+            while len(_pages) > PAGE_CACHE_SIZE:
+                _pages.popitem(last=False)
+    response = make_response(page.html)
+    response.headers["Content-Language"] = lang
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    response.last_modified = page.last_modified
+    response.set_etag(page.etag)
+    return response.make_conditional(request)
+
+
+def _render_article(lang: str, slug: str) -> _Page:
+    item, snapshot, versions = publishing.reader_snapshot(slug, lang)
     alternates = [
         {"lang": v.lang, "name": languages.native_name(v.lang), "current": v.lang == lang,
          "og_locale": languages.og_locale(v.lang),
          "url": url_for("public.article", lang=v.lang, slug=slug, _external=True)}
         for v in versions
     ]
+    # Body links and the Related/Popular boxes depend on what else is live in ``lang`` (not on the snapshot).
+    live = publishing.live_in(lang)
+    parts = links.localized_parts(snapshot.id, publishing.snapshot_parts(snapshot), lang,
+                                  links.targets(live, request.host))
     with force_locale(lang):
         html = render_template(
             "public/article.html", lang=lang, dir=languages.direction(lang), og_locale=languages.og_locale(lang),
@@ -119,19 +183,18 @@ def article(lang: str, slug: str) -> ResponseReturnValue:
                                                                             _external=True),
             alternates=alternates, x_default_url=url_for("public.negotiate", slug=slug, _external=True),
             feed_url=url_for("public.feed", lang=lang, _external=True) if lang in site_languages() else None,
-            menus=site_menus(lang), article=publishing.snapshot_parts(snapshot),
+            menus=site_menus(lang), article=parts, boxes=links.boxes(live, item.id, lang),
         )
-    response = make_response(html)
-    response.headers["Content-Language"] = lang
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    # The switcher lists the other published versions, so the page is as new as the latest of them
-    # (else a cache revalidating by date keeps a page without the new language), and the tag covers all.
-    response.last_modified = max(v.published_at or snapshot.created_at for v in versions)
-    response.set_etag(hashlib.sha256(
-        f"{lang}:{snapshot.id}:{','.join(f'{v.lang}{v.snapshot_id}' for v in versions)}".encode()
-    ).hexdigest()[:32])
-    return response.make_conditional(request)
+    # The switcher lists the other published versions, and the links and boxes every article live in
+    # ``lang``, so the page is as new as the latest of them (else a cache revalidating by date keeps a page
+    # without the new language or article), and the tag covers them all.
+    last_modified = max([v.published_at or snapshot.created_at for v in versions]
+                        + [other.published_at for other in live if other.published_at])
+    etag = hashlib.sha256(
+        f"{lang}:{snapshot.id}:{','.join(f'{v.lang}{v.snapshot_id}' for v in versions)}:"
+        f"{','.join(f'{o.article_id}.{o.snapshot_id}.{o.languages}' for o in live)}".encode()
+    ).hexdigest()[:32]
+    return _Page(html, etag, last_modified)
 
 
 def _plain_title(title_html: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from service.articles.assembly import assemble
 from service.articles.models import Article
@@ -234,3 +236,51 @@ def reader_snapshot(slug: str, lang: str) -> tuple[Article, Snapshot, list[Langu
 
 def snapshot_parts(snapshot: Snapshot) -> dict[str, Any]:
     return dict(snapshot.meta)
+
+
+@dataclass(frozen=True)
+class LiveArticle:
+    """One article as readers get it in one language: what the reader page's links and lists need."""
+
+    article_id: int
+    slug: str
+    canonical_url: str | None
+    snapshot_id: int
+    title_html: str
+    published_at: datetime | None
+    languages: int  # how many languages the article is live in
+
+
+def live_in(lang: str) -> list[LiveArticle]:
+    """Every article live in ``lang`` (one query, no snapshot bodies), newest publish first."""
+    live = (LanguageVersion.status.in_(LIVE_STATUSES), LanguageVersion.snapshot_id.is_not(None))
+    other = aliased(LanguageVersion)
+    count = (
+        select(func.count(other.id))
+        .where(other.article_id == Article.id, other.status.in_(LIVE_STATUSES), other.snapshot_id.is_not(None))
+        .correlate(Article)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Article.id, Article.slug, Article.canonical_url, Snapshot.id, Snapshot.title,
+               LanguageVersion.published_at, count)
+        .join(LanguageVersion, LanguageVersion.article_id == Article.id)
+        .join(Snapshot, Snapshot.id == LanguageVersion.snapshot_id)
+        .where(LanguageVersion.lang == lang, *live)
+        .order_by(LanguageVersion.published_at.desc(), Article.id.desc())
+    ).all()
+    return [LiveArticle(*row) for row in rows]
+
+
+# Plain SQL (no ORM compile on the reader's hot path); the statuses are constants, not input.
+_STAMP_SQL = (
+    "SELECT count(id), coalesce(sum(snapshot_id), 0), max(snapshot_id), max(published_at) FROM language_versions"
+    " WHERE snapshot_id IS NOT NULL AND status IN (" + ", ".join(f"'{status}'" for status in LIVE_STATUSES) + ")"
+)
+
+
+def live_stamp() -> tuple[Any, ...]:
+    """A cheap fingerprint of everything live (one aggregate row): it changes on every publish, unpublish
+    and re-publish (each publish makes a new snapshot, each unpublish lowers the count), so a rendered
+    reader page keyed on it is never served after what it shows changed."""
+    return tuple(db.session.connection().exec_driver_sql(_STAMP_SQL).one())

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, literal, select, update
 
 from service import jobs
 from service.articles.models import Article, Segment
@@ -66,12 +66,16 @@ def request_languages(article: Article, langs: list[str], *, priority: str = "no
         }
         now = utcnow()
         to_queue: list[int] = []
+        new_rows: list[dict[str, Any]] = []
         for segment in article.segments:
             row = existing.get(segment.id)
             if row is None:
-                row = Translation(segment_id=segment.id, article_id=article.id, lang=lang,
-                                  state=State.UNTRANSLATED.value, source_hash=segment.source_hash, version=1)
-                db.session.add(row)
+                # New rows go in as queued with one multi-row INSERT below (no ORM object per segment).
+                new_rows.append({"segment_id": segment.id, "article_id": article.id, "lang": lang,
+                                 "state": State.QUEUED.value, "queued_at": now, "source_hash": segment.source_hash,
+                                 "version": 1})
+                to_queue.append(segment.id)
+                continue
             if row.state in (State.UNTRANSLATED, State.FAILED):
                 row.state = State.QUEUED.value
                 row.queued_at = now
@@ -80,6 +84,8 @@ def request_languages(article: Article, langs: list[str], *, priority: str = "no
         record("queued", article_id=article.id, lang=lang, user_id=user_id, count=len(to_queue),
                engine=engine_name(), priority=priority)
         db.session.flush()
+        if new_rows:
+            db.session.execute(insert(Translation), new_rows)
         enqueue_batches(article.id, lang, to_queue, priority=priority)
 
 
@@ -124,7 +130,7 @@ def translate_batch(article_id: int, lang: str, segment_ids: list[int]) -> int:
         unique = list(dict.fromkeys(to_engine))
         mt_outputs = dict(zip(unique, breaker.call(name, engine.translate, unique, source_lang, lang), strict=True))
 
-    written = 0
+    plans: list[tuple[int, str, int, str | None, State, dict[str, Any]]] = []
     for translation_id, source_hash, segment_id, source in targets:
         values: dict[str, Any]
         output = tm_hits.get(source) or mt_outputs.get(source)
@@ -136,20 +142,34 @@ def translate_batch(article_id: int, lang: str, segment_ids: list[int]) -> int:
         else:
             new_state = State.DRAFT
             values = {"text": output, "mt_text": output, "origin": Origin.MT.value, "engine": name}
-        result = db.session.execute(
-            update(Translation)
-            .where(Translation.id == translation_id, Translation.state == State.QUEUED.value,
-                   Translation.source_hash == source_hash)
-            .values(state=new_state.value, version=Translation.version + 1, reason=None,
-                    updated_at=utcnow(), updated_by_id=None, **values)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            written += 1
+        plans.append((translation_id, source_hash, segment_id, output, new_state, values))
+
+    def per_row(column: Any, key: str) -> Any:
+        # Each row's own value; a row whose plan does not set the column keeps what it has.
+        whens = {tid: literal(vals[key], column.type) for tid, _h, _s, _o, _n, vals in plans if key in vals}
+        return case(whens, value=Translation.id, else_=column) if whens else column
+
+    # One compare-and-set UPDATE for the whole batch: a row is written only while it is still queued for
+    # the source hash it was queued with; RETURNING names exactly the rows written.
+    hashes = {tid: literal(source_hash, Translation.source_hash.type) for tid, source_hash, *_rest in plans}
+    states = {tid: literal(new_state.value, Translation.state.type) for tid, _h, _s, _o, new_state, _v in plans}
+    written_ids = set(db.session.scalars(
+        update(Translation)
+        .where(Translation.id.in_([plan[0] for plan in plans]), Translation.state == State.QUEUED.value,
+               Translation.source_hash == case(hashes, value=Translation.id))
+        .values(state=case(states, value=Translation.id), version=Translation.version + 1, reason=None,
+                updated_at=utcnow(), updated_by_id=None,
+                **{key: per_row(getattr(Translation, key), key) for key in ("text", "mt_text", "origin", "engine")})
+        .returning(Translation.id)
+        .execution_options(synchronize_session=False)
+    ))
+    for translation_id, _hash, segment_id, output, new_state, values in plans:
+        if translation_id in written_ids:
             record("draft" if output is not None else "no_mt", article_id=article_id, segment_id=segment_id,
                    lang=lang, old_state=State.QUEUED.value, new_state=new_state.value, new_text=output,
                    engine=values.get("engine"), origin=values.get("origin"))
-    db.session.commit()
-    return written
+    db.session.commit()  # the history rows go in one multi-row INSERT with the UPDATE's transaction
+    return len(written_ids)
 
 
 def fail_batch(article_id: int, lang: str, segment_ids: list[int], reason: str) -> int:

@@ -389,3 +389,12 @@ def test_crawled_hreflang_links_are_reciprocal(committed: Any) -> None:
         for lang, href in links.items():
             if lang != "x-default":
                 assert seen[href] == links, (url, href)  # every page names the same set: reciprocal
+
+
+def test_reader_responses_carry_server_timing(committed: Any) -> None:
+    drafted_article()
+    with live_server(committed) as base:
+        for path, status in ((f"/en/{SLUG}", 200), (f"/en/{SLUG}", 200), (f"/ru/{SLUG}", 404)):
+            page = requests.get(f"{base}{path}", timeout=10)
+            assert page.status_code == status, path
+            assert re.fullmatch(r"app;dur=\d+\.\d\d", page.headers["Server-Timing"]), path
