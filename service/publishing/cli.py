@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
+from service.cli import handle_errors
 from service.errors import TransdeskError
-
-
-def _handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Expected failures: one line on stderr, exit 1, nothing written (as in service/cli.py)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except TransdeskError as exc:
-            from service.extensions import db
-
-            db.session.rollback()
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(1)
-
-    return wrapper
 
 
 @click.command("unpublish")
 @click.argument("article")
 @click.argument("lang")
 @with_appcontext
-@_handle_errors
+@handle_errors
 def unpublish_command(article: str, lang: str) -> None:
     """Take ARTICLE's LANG version off the reader site (its snapshots are kept)."""
     from service import languages
@@ -54,7 +34,7 @@ def unpublish_command(article: str, lang: str) -> None:
 @click.option("--diff", "diff", nargs=2, type=int, metavar="OLD NEW", help="unified diff of two snapshots' HTML")
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per snapshot")
 @with_appcontext
-@_handle_errors
+@handle_errors
 def snapshots_command(article: str, lang: str | None, diff: tuple[int, int] | None, as_json: bool) -> None:
     """List ARTICLE's published snapshots (of LANG only, if given), or compare two with --diff."""
     from service import languages
