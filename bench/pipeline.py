@@ -1,6 +1,6 @@
 """Pre-translation pipeline benchmark on PostgreSQL + Redis + two real Celery worker processes.
 
-Run: ``/tmp/tdvenv/bin/python bench/pipeline.py`` (PostgreSQL at ``BENCH_PG``, default
+Run: ``.venv/bin/python bench/pipeline.py`` (PostgreSQL at ``TRANSDESK_BENCH_PG``, default
 postgresql://postgres@127.0.0.1:5432/postgres, trust auth; Redis at ``BENCH_REDIS``, default
 redis://127.0.0.1:6379/14). Creates and drops its own database and uses its own broker key prefix.
 
@@ -38,27 +38,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import PG_SERVER, fresh_database  # noqa: E402
+
 SAMPLE = ROOT / "tests" / "fixtures" / "eurasianet-armenia-coup.html"
-PG_SERVER = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 WORKERS = 2
 
 
 # --------------------------------------------------------------------------- environment
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"transdesk_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_SERVER.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drop_keys(prefix: str) -> None:

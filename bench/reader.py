@@ -1,6 +1,6 @@
 """Reader-page throughput: a published article against a bare Flask page, both under gunicorn.
 
-Run: ``/tmp/tdvenv/bin/python bench/reader.py [--connections 8] [--seconds 5] [--warmup 1]``
+Run: ``.venv/bin/python bench/reader.py [--connections 8] [--seconds 5] [--warmup 1]``
 (PostgreSQL on 127.0.0.1:5432, user postgres; override with TRANSDESK_BENCH_PG).
 
 Method: a fresh PostgreSQL database is created, migrated (``transdesk db upgrade``) and given the
@@ -33,9 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database  # noqa: E402
+
 SAMPLE = ROOT / "tests" / "fixtures" / "eurasianet-armenia-coup.html"
 SLUG = "armenia-breaks-up-alleged-russian-inspired-coup-attempt"
-PG_SERVER = os.environ.get("TRANSDESK_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TIMING = re.compile(r"app;dur=([0-9.]+)")
 BIN = Path(sys.executable).parent
 
@@ -50,20 +53,6 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRANSDESK_")}
     env.update(extra)
     return env
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    import psycopg
-
-    name = f"transdesk_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_SERVER.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def cli(env: dict[str, str], *args: str) -> str:
@@ -174,7 +163,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=1.0)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="transdesk-bench-") as tmp, database() as url:
+    with tempfile.TemporaryDirectory(prefix="transdesk-bench-") as tmp, fresh_database() as url:
         env = clean_env(TRANSDESK_DATABASE_URL=url, TRANSDESK_INSTANCE_PATH=tmp,
                         TRANSDESK_SECRET_KEY=uuid.uuid4().hex)
         cli(env, "db", "upgrade")
