@@ -7,7 +7,8 @@ COPY pyproject.toml README.md ./
 COPY service ./service
 COPY workers ./workers
 COPY locales ./locales
-RUN pip install --no-cache-dir -e . && transdesk translate compile
+# Compile the catalogs without creating the app (that would write instance files as root at build time).
+RUN pip install --no-cache-dir -e . && python -c "from service import i18n; i18n.compile()"
 USER transdesk
 EXPOSE 8000
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "service:create_app()"]
