@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import PG_SERVER, fresh_database  # noqa: E402
+from tests.conftest import stop_process  # noqa: E402  (the same stop the tests use)
 
 SAMPLE = ROOT / "tests" / "fixtures" / "eurasianet-armenia-coup.html"
 REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
@@ -89,16 +90,6 @@ def start_worker(env: dict[str, str], log_path: Path, control: Any) -> subproces
             return proc
     proc.kill()
     raise RuntimeError("a worker did not start:\n" + log_path.read_text(errors="replace")[-4000:])
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @contextmanager

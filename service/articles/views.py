@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -124,49 +127,46 @@ def add_language(article_id: int) -> ResponseReturnValue:
     return redirect(url_for("articles.detail", article_id=article.id))
 
 
-@bp.route("/articles/<int:article_id>/languages/<lang>/publish", methods=["POST"])
-@login_required
-def publish(article_id: int, lang: str) -> ResponseReturnValue:
+def _language_action(article_id: int, lang: str, form: FlaskForm, action: Callable[[Any], object],
+                     done: str) -> ResponseReturnValue:
+    """An editor's POST on one language of an article: rights, CSRF, the action, one message, back."""
     article = services.get_article(article_id)
     if not rights.can_publish(current_user, lang):
         abort(403)
-    form = PublishForm()
     if form.validate_on_submit():
         try:
-            publishing.publish(article, lang, user_id=current_user.id, force=bool(form.force.data),
-                               reason=form.reason.data)
-            flash(_("Published the %(lang)s version.", lang=languages.native_name(lang)))
+            action(article)
+            flash(done)
         except TransdeskError as exc:
             flash(exc.message, "error")
-    return redirect(url_for("articles.detail", article_id=article.id))
+    return redirect(url_for("articles.detail", article_id=article.id) + f"#lang-{lang}")
+
+
+@bp.route("/articles/<int:article_id>/languages/<lang>/publish", methods=["POST"])
+@login_required
+def publish(article_id: int, lang: str) -> ResponseReturnValue:
+    form = PublishForm()
+    return _language_action(
+        article_id, lang, form,
+        lambda article: publishing.publish(article, lang, user_id=current_user.id, force=bool(form.force.data),
+                                           reason=form.reason.data),
+        _("Published the %(lang)s version.", lang=languages.native_name(lang)))
 
 
 @bp.route("/articles/<int:article_id>/languages/<lang>/unpublish", methods=["POST"])
 @login_required
 def unpublish(article_id: int, lang: str) -> ResponseReturnValue:
-    article = services.get_article(article_id)
-    if not rights.can_publish(current_user, lang):
-        abort(403)
-    if PublishForm().validate_on_submit():  # only its CSRF token is used
-        try:
-            publishing.unpublish(article, lang, user_id=current_user.id)
-            flash(_("Unpublished the %(lang)s version.", lang=languages.native_name(lang)))
-        except TransdeskError as exc:
-            flash(exc.message, "error")
-    return redirect(url_for("articles.detail", article_id=article.id))
+    return _language_action(  # PublishForm: only its CSRF token is used
+        article_id, lang, PublishForm(),
+        lambda article: publishing.unpublish(article, lang, user_id=current_user.id),
+        _("Unpublished the %(lang)s version.", lang=languages.native_name(lang)))
 
 
 @bp.route("/articles/<int:article_id>/languages/<lang>/assign", methods=["POST"])
 @login_required
 def assign(article_id: int, lang: str) -> ResponseReturnValue:
-    article = services.get_article(article_id)
-    if not rights.can_publish(current_user, lang):
-        abort(403)
-    if AssignForm().validate_on_submit():
-        try:
-            people = [int(v) for v in request.form.getlist("people") if v.isdigit()]
-            collab.assign(article, lang, people, current_user)
-            flash(_("Assignments for %(lang)s saved.", lang=languages.native_name(lang)))
-        except TransdeskError as exc:
-            flash(exc.message, "error")
-    return redirect(url_for("articles.detail", article_id=article.id) + f"#lang-{lang}")
+    people = [int(v) for v in request.form.getlist("people") if v.isdigit()]
+    return _language_action(
+        article_id, lang, AssignForm(),
+        lambda article: collab.assign(article, lang, people, current_user),
+        _("Assignments for %(lang)s saved.", lang=languages.native_name(lang)))
