@@ -56,6 +56,10 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_BACKOFF": 2.0,  # seconds: retry n waits a random time up to RETRY_BACKOFF * 2**n (capped at 5 min)
     "BREAKER_RESET": 30.0,  # seconds an engine's open circuit waits before one probe
     "BROKER_VISIBILITY_TIMEOUT": 3600,  # Redis: seconds before work held by a dead worker is delivered again
+    # Seconds a web worker trusts its last read of what is live before reading it again (0: every request).
+    # A publish in the same process drops it at once; other processes see it within this time, far less
+    # than the max-age=60 that reader pages already give browsers and proxies.
+    "READER_STAMP_TTL": 1.0,
 }
 
 # Flask keys that tests and deployments may pass through create_app(test_config) as they are.

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from service import jobs
 from service.articles.assembly import assemble
 from service.articles.models import Article
 from service.errors import Conflict, InvalidInput, NotFound
@@ -24,6 +26,14 @@ from service.translation.states import State
 # A forced publish uses a person's text where there is one; the rest stays in the source language
 # rather than showing readers an unreviewed machine draft.
 FORCED_STATES = {State.APPROVED.value, State.TRANSLATED.value}
+
+# Sent in this process once a change to what is live commits (publish, re-publish, unpublish), so that the
+# reader's cached view of it (service/public/views.py) is dropped at once instead of when it expires.
+live_changed = Namespace().signal("live-changed")
+
+
+def _live_changes() -> None:
+    jobs.after_commit(lambda: live_changed.send())
 
 
 @dataclass
@@ -92,6 +102,7 @@ def publish_source(article: Article, *, user_id: int | None = None) -> Snapshot:
     version.status = VersionStatus.PUBLISHED.value
     version.published_at = utcnow()
     record("publish", article_id=article.id, lang=article.source_lang, user_id=user_id, snapshot=snapshot.id)
+    _live_changes()
     return snapshot
 
 
@@ -127,6 +138,7 @@ def publish(article: Article, lang: str, *, user_id: int | None = None, force: b
     version.published_at = utcnow()
     record("force_publish" if overridden else "publish", article_id=article.id, lang=lang, user_id=user_id,
            snapshot=snapshot.id, reason=reason, blockers=result.blockers)
+    _live_changes()
     db.session.commit()
     return snapshot
 
@@ -140,6 +152,7 @@ def unpublish(article: Article, lang: str, user_id: int | None = None) -> Langua
     version.status = VersionStatus.IN_PROGRESS.value
     record("unpublish", article_id=article.id, lang=lang, user_id=user_id, old_state=previous,
            new_state=version.status, snapshot=version.snapshot_id)
+    _live_changes()
     db.session.commit()
     return version
 

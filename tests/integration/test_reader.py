@@ -398,3 +398,34 @@ def test_reader_responses_carry_server_timing(committed: Any) -> None:
             page = requests.get(f"{base}{path}", timeout=10)
             assert page.status_code == status, path
             assert re.fullmatch(r"app;dur=\d+\.\d\d", page.headers["Server-Timing"]), path
+
+
+def test_a_publish_elsewhere_reaches_readers_within_the_stamp_ttl(committed: Any) -> None:
+    """Each web process re-reads what is live at most every READER_STAMP_TTL seconds; a publish made in the
+    process itself is seen at once. Another process (here the CLI) unpublishing is seen after the TTL."""
+    from service.publishing import services as publishing
+    from tests.conftest import run_cli
+
+    article = drafted_article()
+    ttl = committed.config["TRANSDESK_READER_STAMP_TTL"]
+    committed.config["TRANSDESK_READER_STAMP_TTL"] = 3600.0
+    try:
+        with live_server(committed) as base:
+            assert requests.get(f"{base}/en/{SLUG}", timeout=10).status_code == 200
+            result = run_cli("unpublish", SLUG, "en")
+            assert result.returncode == 0, result.stderr
+            # Within the TTL this process still serves what it last knew to be live ...
+            assert requests.get(f"{base}/en/{SLUG}", timeout=10).status_code == 200
+            # ... and once the TTL is over it reads the database again.
+            committed.config["TRANSDESK_READER_STAMP_TTL"] = 0.0
+            assert requests.get(f"{base}/en/{SLUG}", timeout=10).status_code == 404
+            committed.config["TRANSDESK_READER_STAMP_TTL"] = 3600.0
+            # Changes committed in this process drop its read at once, whatever the TTL: the page cached
+            # after this publish is not served once the same process has unpublished it.
+            publishing.publish(article, "en")
+            page = requests.get(f"{base}/en/{SLUG}", timeout=10)
+            assert page.status_code == 200 and "Armenia" in page.text
+            publishing.unpublish(article, "en")
+            assert requests.get(f"{base}/en/{SLUG}", timeout=10).status_code == 404
+    finally:
+        committed.config["TRANSDESK_READER_STAMP_TTL"] = ttl
