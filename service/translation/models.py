@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.articles.models import Segment
@@ -32,6 +32,8 @@ class Translation(Model):
     version: Mapped[int] = mapped_column(default=1)  # optimistic locking: every write bumps it
     source_hash: Mapped[str] = mapped_column(String(64))  # the source this row was translated from
     reason: Mapped[str | None] = mapped_column(Text)  # why the engine gave up (state failed)
+    # Links retargeted for this language (placeholder number → href); see service/translation/links.py.
+    link_targets: Mapped[dict[str, str] | None] = mapped_column(JSON)
     queued_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
