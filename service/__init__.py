@@ -59,12 +59,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from service.accounts.views import bp as accounts_bp
     from service.api.views import bp as api_bp
     from service.articles.views import bp as articles_bp
+    from service.glossary.views import bp as glossary_bp
     from service.public.views import bp as public_bp
     from service.review.collab_views import bp as collab_bp
     from service.review.views import bp as review_bp
 
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; tokens need none
-    for blueprint in (accounts_bp, articles_bp, review_bp, collab_bp, api_bp, public_bp):
+    for blueprint in (accounts_bp, articles_bp, review_bp, collab_bp, glossary_bp, api_bp, public_bp):
         app.register_blueprint(blueprint)
 
     from service.cli import register_commands

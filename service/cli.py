@@ -270,10 +270,11 @@ def register_commands(app: Flask) -> None:
     for command in (import_command, segment_command, status_command, publish_command, users_group,
                     translate_group, worker_command, beat_command, serve_command, demo_command):
         app.cli.add_command(command)
+    from service.glossary.cli import commands as glossary_commands
     from service.publishing.cli import commands as publishing_commands
     from service.translation.cli import commands as translation_commands
 
-    for extra in (*publishing_commands, *translation_commands):
+    for extra in (*publishing_commands, *translation_commands, *glossary_commands):
         app.cli.add_command(extra)
 
 

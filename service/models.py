@@ -2,11 +2,12 @@
 
 from service.accounts.models import User
 from service.articles.models import Article, Block, Segment
+from service.glossary.models import GlossaryTerm
 from service.history import Event
 from service.publishing.models import LanguageVersion, Snapshot
 from service.review.models import Assignment, Comment, Presence
 from service.translation.memory import TMUnit
 from service.translation.models import Translation
 
-__all__ = ["Article", "Assignment", "Block", "Comment", "Event", "LanguageVersion", "Presence", "Segment", "Snapshot",
-           "TMUnit", "Translation", "User"]
+__all__ = ["Article", "Assignment", "Block", "Comment", "Event", "GlossaryTerm", "LanguageVersion", "Presence",
+           "Segment", "Snapshot", "TMUnit", "Translation", "User"]

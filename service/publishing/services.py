@@ -33,7 +33,11 @@ live_changed = Namespace().signal("live-changed")
 
 
 def _live_changes() -> None:
-    jobs.after_commit(lambda: live_changed.send())
+    jobs.after_commit(_send_live_changed)
+
+
+def _send_live_changed() -> None:
+    live_changed.send()
 
 
 @dataclass
@@ -83,7 +87,9 @@ def version_state(article: Article, lang: str) -> str:
 
 def _snapshot(article: Article, lang: str, texts: dict[int, str], *, user_id: int | None, forced: bool,
               reason: str | None) -> Snapshot:
-    parts = assemble(article, lang, texts)
+    from service.glossary.services import byline_texts
+
+    parts = assemble(article, lang, byline_texts(article, lang, texts))  # untranslated bylines via the glossary
     body = "\n".join(
         [parts["title_html"], parts["dek_html"] or "", *(b["html"] for b in parts["body_blocks"]),
          parts["newsletter_html"] or ""]

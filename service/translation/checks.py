@@ -16,9 +16,11 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
+from flask import has_app_context
 from sqlalchemy import select
 
 from service.articles import inline
+from service.errors import InvalidInput
 from service.extensions import db
 
 
@@ -240,11 +242,29 @@ def check_glossary(source: str, target: str, hits: Iterable[GlossaryHit], target
     return issues
 
 
+def stored_glossary(source: str, source_lang: str, target_lang: str) -> list[GlossaryHit]:
+    """The language pair's glossary terms found in ``source`` (none outside an app, e.g. in pure unit tests)."""
+    if not has_app_context():
+        return []
+    from service.glossary.services import check_hits  # the glossary imports this module
+
+    try:
+        return check_hits(source, source_lang, target_lang)
+    except InvalidInput:  # a language code CLDR does not know has no glossary
+        return []
+
+
 def run_checks(source: str, target: str, source_lang: str, target_lang: str,
-               glossary: Sequence[GlossaryHit] = ()) -> list[Issue]:
-    """Every check; an empty target is not checked (it is simply untranslated)."""
+               glossary: Sequence[GlossaryHit] | None = None) -> list[Issue]:
+    """Every check; an empty target is not checked (it is simply untranslated).
+
+    ``glossary`` is the terms found in the source; by default (None) they come from the stored glossary
+    of the language pair, so approval and the publish gate check terms without passing anything.
+    """
     if not target.strip():
         return []
+    if glossary is None:
+        glossary = stored_glossary(source, source_lang, target_lang)
     return [
         *check_placeholders(source, target),
         *check_numbers(source, target, source_lang, target_lang),

@@ -6,6 +6,10 @@ that every placeholder survived, an HTTP timeout, required settings (a missing o
 ``TRANSDESK_…`` variable) and, for engines that pay per character, a result cache.
 A subclass implements ``translate_masked``.
 
+A call may carry a glossary (source term → wanted target term). Engines that can use one set
+``accepts_glossary`` and take it as ``translate_masked(…, glossary=…)`` (DeepL's glossary API, an LLM's
+prompt); the others ignore it. The glossary is part of the cache key for the engines that use it.
+
 The cache is an in-process LRU (per worker process, lost on restart): re-imports and re-queued
 batches repeat texts, and a provider call costs money and quota. Its key holds the engine name, a
 fingerprint of the settings that change output (secrets only as hashes), the languages and the text.
@@ -18,7 +22,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from service.errors import InvalidInput
@@ -82,6 +86,11 @@ def unmask(text: str) -> str:
     return MARKER.sub(lambda m: "{" + m.group(1) + m.group(2) + m.group(3) + "}", text)
 
 
+def glossary_hash(glossary: Mapping[str, str]) -> str:
+    """A stable hash of a glossary's content (cache keys, DeepL glossary ids)."""
+    return hashlib.sha256(json.dumps(sorted(glossary.items()), ensure_ascii=False).encode()).hexdigest()
+
+
 def placeholder_tokens(text: str) -> list[str]:
     return sorted(m.group(0) for m in PLACEHOLDER.finditer(text) if m.group(2))
 
@@ -96,6 +105,7 @@ class Engine:
     # Setting name → configuration key (without the TRANSDESK_ prefix); see settings_from_config().
     config_keys: ClassVar[dict[str, str]] = {}
     required: ClassVar[tuple[str, ...]] = ()
+    accepts_glossary: ClassVar[bool] = False  # translate_masked takes glossary=
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         self.settings = settings or {}
@@ -130,14 +140,20 @@ class Engine:
         if group:
             yield group
 
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str | None]:
-        """Translate texts with placeholders; ``None`` where the engine offers nothing."""
+    def translate(self, texts: Sequence[str], source: str, target: str,
+                  glossary: Mapping[str, str] | None = None) -> list[str | None]:
+        """Translate texts with placeholders; ``None`` where the engine offers nothing.
+
+        ``glossary`` maps source terms to the target terms to use; ignored unless ``accepts_glossary``.
+        """
+        terms = dict(glossary or {}) if self.accepts_glossary else {}
         results: list[str | None] = [None] * len(texts)
         keys: list[tuple[str, ...]] = []
         pending = list(range(len(texts)))
         if self.cached:
             fingerprint = self.fingerprint()
-            keys = [(self.name, fingerprint, source, target, text) for text in texts]
+            extra = (glossary_hash(terms),) if terms else ()
+            keys = [(self.name, fingerprint, source, target, text, *extra) for text in texts]
             hits = {i: CACHE.get(keys[i]) for i in pending}
             results = [hits[i] for i in range(len(texts))]
             pending = [i for i in pending if hits[i] is None]
@@ -145,7 +161,11 @@ class Engine:
         for chunk in self.chunks(todo):
             group = [pending[j] for j in chunk]
             masked = [mask(texts[i]) for i in group]
-            outputs = self.translate_masked(masked, source, target)
+            if terms:  # only engines with accepts_glossary have the keyword; the others keep the plain signature
+                with_glossary: Callable[..., list[str | None]] = self.translate_masked
+                outputs = with_glossary(masked, source, target, glossary=terms)
+            else:
+                outputs = self.translate_masked(masked, source, target)
             if len(outputs) != len(masked):
                 raise EngineError(f"{self.name} returned {len(outputs)} results for {len(masked)} texts")
             for i, output in zip(group, outputs, strict=True):

@@ -4,11 +4,15 @@
 order, markers kept. Models wrap answers in code fences or prose, or answer ``{"translations": […]}``;
 the parser accepts those. Anything else is a retryable error: a model's next answer may be fine.
 Batches are small so that one answer fits a local model's context and output limit.
+
+A glossary goes into the system prompt, limited to the terms that occur in the batch (compared
+case-insensitively) so that a large glossary does not crowd the model's context.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from service.translation.machinery.base import Engine, EngineError
@@ -20,6 +24,21 @@ SYSTEM = (
     "are, around the words they mark. Answer with only a JSON array of the translated strings, "
     "the same number of strings in the same order, and nothing else."
 )
+
+GLOSSARY = "\nUse this terminology (source term → translation), inflected as the sentence needs:\n{terms}"
+MAX_PROMPT_TERMS = 200
+
+
+def glossary_prompt(glossary: Mapping[str, str] | None, texts: list[str]) -> str:
+    """The glossary lines for the terms that appear in ``texts``; empty when none does."""
+    if not glossary:
+        return ""
+    haystack = "\n".join(texts).casefold()
+    used = [(s, t) for s, t in glossary.items() if s.strip() and s.casefold() in haystack][:MAX_PROMPT_TERMS]
+    if not used:
+        return ""
+    return GLOSSARY.format(terms="\n".join(f"- {json.dumps(s, ensure_ascii=False)} → "
+                                           f"{json.dumps(t, ensure_ascii=False)}" for s, t in used))
 
 
 def parse_translations(content: str, count: int) -> list[str]:
@@ -48,13 +67,16 @@ class OpenAIEngine(Engine):
     cached = True
     config_keys = {"url": "OPENAI_BASE_URL", "api_key": "OPENAI_API_KEY", "model": "OPENAI_MODEL"}
     required = ("url", "model")
+    accepts_glossary = True
 
-    def translate_masked(self, texts: list[str], source: str, target: str) -> list[str | None]:
+    def translate_masked(self, texts: list[str], source: str, target: str,
+                         glossary: Mapping[str, str] | None = None) -> list[str | None]:
+        system = SYSTEM.format(source=source, target=target) + glossary_prompt(glossary, texts)
         payload = {
             "model": self.setting("model"),
             "temperature": 0,
             "messages": [
-                {"role": "system", "content": SYSTEM.format(source=source, target=target)},
+                {"role": "system", "content": system},
                 {"role": "user", "content": json.dumps(texts, ensure_ascii=False)},
             ],
         }
