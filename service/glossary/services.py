@@ -175,6 +175,11 @@ def _stamp(pair: Pair) -> tuple[Any, ...]:
     return memo[pair]
 
 
+def stamp(source_lang: str, target_lang: str) -> tuple[Any, ...]:
+    """The pair's stamp, for caches of anything that shows its terms (the editor's rendered segments)."""
+    return _stamp(_pair(source_lang, target_lang))
+
+
 def matcher(source_lang: str, target_lang: str) -> Matcher:
     """The pair's matcher, rebuilt only when its terms changed."""
     pair = _pair(source_lang, target_lang)

@@ -12,7 +12,7 @@ from service.accounts import rights
 from service.articles import services as articles
 from service.articles.models import Article
 from service.errors import TransdeskError
-from service.review import collab, services
+from service.review import collab, queries, services
 from service.translation import memory
 
 bp = Blueprint("collab", __name__)
@@ -48,10 +48,11 @@ def tm_matches(article_id: int, lang: str, segment_id: int) -> ResponseReturnVal
     article = _article_for(article_id, lang)
     row = services.get_translation(article.id, lang, segment_id)
     segment = row.segment
-    neighbours = {s.position: s.source for s in article.segments if abs(s.position - segment.position) == 1}
-    matches = memory.lookup(segment.source, article.source_lang, lang, limit=3,
-                            context=(neighbours.get(segment.position - 1), neighbours.get(segment.position + 1)))
-    return render_template("review/_tm.html", matches=matches, segment=segment, lang=lang, full_page=not _htmx(),
+    before, after = queries.neighbour_sources(segment)
+    matches = memory.lookup(segment.source, article.source_lang, lang, limit=3, context=(before, after))
+    # Each match with a word diff of its source against this segment's (exact matches have none to show).
+    shown = [(match, [] if match.exact else queries.word_diff(match.source, segment.source)) for match in matches]
+    return render_template("review/_tm.html", matches=shown, segment=segment, lang=lang, full_page=not _htmx(),
                            article=article)
 
 

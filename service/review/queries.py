@@ -61,13 +61,19 @@ class BlockView:
     block: Block
     rows: list[tuple[Segment, Translation]] = field(default_factory=list)
     clean: int = 0  # segments of the whole block a bulk approval would take
+    size: int = 0  # segments in the whole block (not ``len(block.segments)``: one query per block)
 
 
 def blocks_for_review(article_id: int, lang: str, filters: Filters) -> list[BlockView]:
     """Segments grouped by their block, in order; a block is listed when one of its segments passes the filters."""
     grouped: dict[int, BlockView] = {}
+    # Every block in one query, not one lazy ``segment.block`` load per block.
+    blocks = {block.id: block for block in db.session.scalars(select(Block).filter_by(article_id=article_id))}
     for segment, row in services.segments_for_review(article_id, lang):
-        view = grouped.setdefault(segment.block_id, BlockView(segment.block))
+        view = grouped.get(segment.block_id)
+        if view is None:
+            view = grouped[segment.block_id] = BlockView(blocks[segment.block_id])
+        view.size += 1
         if services.is_clean(segment, row):
             view.clean += 1
         if filters.keep(segment, row):
@@ -75,8 +81,9 @@ def blocks_for_review(article_id: int, lang: str, filters: Filters) -> list[Bloc
     return [view for view in grouped.values() if view.rows]
 
 
-def progress(article_id: int, lang: str) -> dict[str, Any]:
-    counts = articles.state_counts(article_id).get(lang, dict.fromkeys(ALL_STATES, 0))
+def progress(article_id: int, lang: str, counts: dict[str, int] | None = None) -> dict[str, Any]:
+    if counts is None:
+        counts = articles.state_counts(article_id).get(lang, dict.fromkeys(ALL_STATES, 0))
     total = sum(counts.values())
     parts = [(state, counts.get(state, 0), round(100 * counts.get(state, 0) / (total or 1), 2))
              for state in PROGRESS_ORDER if counts.get(state)]
@@ -96,11 +103,25 @@ def mt_engines(article_id: int, lang: str, segment_id: int | None = None) -> dic
     return engines
 
 
-_WORDS = re.compile(r"\s+|[^\s]+")
+def neighbour_sources(segment: Segment) -> tuple[str | None, str | None]:
+    """The sources of the segments just before and after ``segment`` (the context of a TM lookup)."""
+    rows: dict[int, str] = {position: source for position, source in db.session.execute(
+        select(Segment.position, Segment.source).where(
+            Segment.article_id == segment.article_id,
+            Segment.position.in_((segment.position - 1, segment.position + 1))))}
+    return rows.get(segment.position - 1), rows.get(segment.position + 1)
+
+
+# Placeholders and "{{" are tokens of their own (a chip is never half-changed), then whitespace runs and words.
+_WORDS = re.compile(r"\{\{|\{/?\d+/?\}|\s+|[^\s{]+|\{")
 
 
 def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
-    """``old`` → ``new`` word by word: a list of (op, text) with op "same", "del" or "ins"."""
+    """``old`` → ``new`` word by word: a list of (op, text) with op "same", "del" or "ins".
+
+    Used for history (old text → new text) and for translation-memory matches (the match's source → this
+    segment's source: what the translator has to change in the match's target).
+    """
     a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():

@@ -7,10 +7,12 @@ the one segment's partial instead (a conflict keeps its 409 status: the page tel
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -23,14 +25,30 @@ from service.articles import inline
 from service.articles import services as articles
 from service.articles.models import Article
 from service.errors import InvalidInput, TransdeskError
-from service.review import queries, services
+from service.glossary import services as glossary
+from service.review import fragments, panel, queries, services
 from service.translation.models import Translation
 from service.translation.states import ALL_STATES
 
 bp = Blueprint("review", __name__)
 
-PLACEHOLDER = re.compile(r"\{(/?)(\d+)(/?)\}")
+# The grammar of ``service.articles.inline``: "{{" and "}}" are escaped literal braces, the rest placeholders.
+TOKEN = re.compile(r"\{\{|\}\}|\{(/?)(\d+)(/?)\}")
 ERROR_KEY = "review_segment_error"
+
+
+@bp.before_request
+def _start_timer() -> None:
+    g.review_started = time.perf_counter()
+
+
+@bp.after_request
+def _server_timing(response: Response) -> Response:
+    """``Server-Timing: app;dur=<ms>`` on every editor response, as the reader pages have (for ``bench/ui.py``)."""
+    started = g.get("review_started")
+    if started is not None:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+    return response
 
 
 @bp.app_template_filter("tagchips")
@@ -38,11 +56,13 @@ def tagchips(text: str | None) -> Markup:
     """Source text with its placeholders shown as tag chips (the text itself stays escaped)."""
 
     def chip(match: re.Match[str]) -> str:
+        if match.group(2) is None:  # "{{" or "}}": one literal brace
+            return match.group(0)[0]
         closing, number, void = match.groups()
         kind = "close" if closing else ("void" if void else "open")
         return f'<span class="tag tag-{kind}" title="{match.group(0)}">{closing}{number}{void}</span>'
 
-    return Markup(PLACEHOLDER.sub(chip, str(escape(text or ""))))
+    return Markup(TOKEN.sub(chip, str(escape(text or ""))))
 
 
 class SegmentForm(FlaskForm):
@@ -66,10 +86,38 @@ def _article_for(article_id: int, lang: str) -> Article:
     return articles.get_article(article_id)
 
 
+_LABELS: dict[str, dict[str, str]] = {}  # UI locale -> the strings below (catalogs do not change while running)
+
+
+def _labels() -> dict[str, str]:
+    """The segment partial's strings, translated once per locale: one gettext per segment and string was a third of
+    the editor's server time on a 300-segment article (``bench/ui.py``). Those with ``%(n)d`` go through
+    ``|format`` in the template."""
+    locale = str(get_locale())
+    if locale not in _LABELS:
+        _LABELS[locale] = _translate_labels()
+    return _LABELS[locale]
+
+
+def _translate_labels() -> dict[str, str]:
+    return {
+        "history": _("History"), "of_segment": _("of segment %(n)d"),
+        "translation_of": _("Translation of segment %(n)d"), "suggestions_for": _("Suggestions for segment %(n)d"),
+        "pseudo": _("PSEUDO – not a translation"),
+        "pseudo_title": _("Pseudo-localization shows layout problems; it is not a translation."),
+        "human": _("human"), "missing": _("Missing tags (needed for approval):"),
+        "save": _("Save as translated"), "approve": _("Approve"), "send_back": _("Send back"),
+        "mt": _("Machine draft"), "engine": _("Engine: %(engine)s"), "not_recorded": _("not recorded"),
+        "no_mt": _("No machine draft."), "mt_unchanged": _("The translation is this draft, unchanged."),
+    }
+
+
 def _common(article: Article, lang: str, filters: queries.Filters) -> dict[str, Any]:
     return {"article": article, "lang": lang, "lang_dir": languages.direction(lang), "filters": filters,
             "can_review": rights.can_review(current_user, lang), "form": SegmentForm(),
-            "placeholders": inline.placeholders, "missing_tags": services.missing_tags}
+            "placeholders": inline.placeholders, "missing_tags": services.missing_tags, "labels": _labels(),
+            "urls": panel.SegmentUrls(article.id, lang, filters.args()), "panel_sections": panel.sections(),
+            "glossary_stamp": glossary.stamp(article.source_lang, lang)}
 
 
 def _segment_partial(article: Article, lang: str, row: Translation, *, message: str = "", error: bool = False,
@@ -86,13 +134,15 @@ def _render(article: Article, lang: str, *, conflict: dict[str, Any] | None = No
             status: int = 200) -> ResponseReturnValue:
     filters = queries.Filters.parse(request.args)
     counts = articles.state_counts(article.id).get(lang, dict.fromkeys(ALL_STATES, 0))
-    return render_template(
+    common, engines = _common(article, lang, filters), queries.mt_engines(article.id, lang)
+    page = render_template(
         "review/editor.html", lang_name=languages.native_name(lang), blocks=queries.blocks_for_review(
             article.id, lang, filters), counts=counts, total=sum(counts.values()), states=ALL_STATES,
-        origins=queries.ORIGINS, progress=queries.progress(article.id, lang), conflict=conflict,
-        segment_error=session.pop(ERROR_KEY, None), engines=queries.mt_engines(article.id, lang),
-        block_form=BlockForm(), **_common(article, lang, filters),
-    ), status
+        origins=queries.ORIGINS, progress=queries.progress(article.id, lang, counts), conflict=conflict,
+        segment_error=session.pop(ERROR_KEY, None), engines=engines, block_form=BlockForm(),
+        segment_html=fragments.segment_renderer(common, engines), **common,
+    )
+    return fragments.with_csrf(page), status
 
 
 def _editor_url(article: Article, lang: str, anchor: str) -> str:

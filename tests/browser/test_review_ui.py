@@ -74,6 +74,39 @@ def segment(page: Any, segment_id: int) -> Any:
     return page.locator(f"#seg-{segment_id}")
 
 
+def field(page: Any, segment_id: int) -> str:
+    """What the segment's form would send: the (hidden) textarea the tag editor keeps in step."""
+    return str(page.evaluate("id => document.getElementById(id).value", f"t-{segment_id}"))
+
+
+def chips(page: Any, segment_id: int) -> list[str]:
+    return [str(tag) for tag in page.eval_on_selector_all(
+        f"#ed-{segment_id} .tag", "els => els.map(e => e.getAttribute('data-tag'))")]
+
+
+def type_translation(page: Any, source: str, n: int) -> str:
+    """Type a translation with the keyboard, each tag of the source inserted as a chip by Ctrl+Shift+T.
+
+    Returns the tagged text the form should send."""
+    page.keyboard.press("Control+A")
+    page.keyboard.type(f"Перевод сегмента {n}")
+    text = f"Перевод сегмента {n}"
+    for token in inline_placeholders(source):
+        page.keyboard.press("Control+Shift+T")
+        text += token
+        if not token.startswith("{/") and not token.endswith("/}"):
+            page.keyboard.type("ссылка")
+            text += "ссылка"
+    page.keyboard.type(".")
+    return text + "."
+
+
+def inline_placeholders(text: str) -> list[str]:
+    from service.articles.inline import placeholders
+
+    return placeholders(text)
+
+
 def focused_id(page: Any) -> str:
     return str(page.evaluate("() => document.activeElement && document.activeElement.id"))
 
@@ -93,19 +126,20 @@ def test_translate_three_segments_with_the_keyboard_only(committed: Any, chromiu
         shots(page, "editor")
         assert_accessible(page, axe_source, "the editor")
 
-        # No mouse: Alt+↓ from nowhere focuses the first segment; type, Ctrl+Enter saves and moves on.
+        # No mouse: Alt+↓ from nowhere focuses the first segment's tag editor; type (tags by Ctrl+Shift+T),
+        # Ctrl+Enter saves and moves on.
         page.keyboard.press("Alt+ArrowDown")
         texts = {}
         for seg in first_three:
-            assert focused_id(page) == f"t-{seg.id}"
-            texts[seg.id] = fake_translation(seg.source, seg.position + 1)
-            page.keyboard.press("Control+A")
-            page.keyboard.type(texts[seg.id])
+            assert focused_id(page) == f"ed-{seg.id}"
+            texts[seg.id] = type_translation(page, seg.source, seg.position + 1)
+            assert field(page, seg.id) == texts[seg.id]
             page.keyboard.press("Control+Enter")
             segment(page, seg.id).locator(".seg-message.ok").wait_for()
         for seg in first_three:
             assert "state-translated" in (segment(page, seg.id).get_attribute("class") or "")
-            assert segment(page, seg.id).locator("textarea").input_value() == texts[seg.id]
+            assert field(page, seg.id) == texts[seg.id]
+            assert chips(page, seg.id) == inline_placeholders(texts[seg.id])
             row = fresh(article.id, seg.id)
             assert (row.state, row.origin, row.text) == ("translated", "human", texts[seg.id])
         # The swapped segments carry their new version, so saving one again is no conflict.
@@ -118,16 +152,19 @@ def test_translate_three_segments_with_the_keyboard_only(committed: Any, chromiu
         tagged = next(s for s in article.segments if "{1}" in s.source)
         page.goto(f"/review/{article.id}/ru#seg-{tagged.id}")
         page.wait_for_function("() => window.htmx !== undefined")
-        page.focus(f"#t-{tagged.id}")
+        page.focus(f"#ed-{tagged.id}")
         page.keyboard.press("Control+A")
         page.keyboard.press("Delete")
+        assert field(page, tagged.id) == "" and chips(page, tagged.id) == []
         page.keyboard.press("Control+Shift+Y")
-        assert page.input_value(f"#t-{tagged.id}") == "{1}"
+        assert field(page, tagged.id) == "{1}"
         page.keyboard.type("ссылка")
         page.keyboard.press("Control+Shift+T")
-        assert page.input_value(f"#t-{tagged.id}") == "{1}ссылка{/1}"
+        assert field(page, tagged.id) == "{1}ссылка{/1}" and chips(page, tagged.id) == ["{1}", "{/1}"]
+        shots(page, "chips")
         page.keyboard.press("Control+Shift+S")
-        assert page.input_value(f"#t-{tagged.id}") == tagged.source
+        assert field(page, tagged.id) == tagged.source
+        assert chips(page, tagged.id) == inline_placeholders(tagged.source)
 
         # "?" outside a text field opens the help dialog; Escape closes it.
         page.keyboard.press("Alt+ArrowDown")
@@ -153,9 +190,9 @@ def test_two_browsers_editing_one_segment_get_the_conflict_view(committed: Any, 
         for page in (a, b):
             page.goto(url)
             page.wait_for_function("() => window.htmx !== undefined")
-        text_a, text_b = "Министр {1}недавно объявил{/1} — версия A", "Министр {1}на днях заявил{/1} — версия B"
+        text_a, text_b = "Министр недавно объявил — версия A", "Министр на днях заявил — версия B"
         for page, text in ((a, text_a), (b, text_b)):
-            page.focus(f"#t-{seg.id}")
+            page.focus(f"#ed-{seg.id}")
             page.keyboard.press("Control+A")
             page.keyboard.type(text)
         a.keyboard.press("Control+Enter")
@@ -197,7 +234,7 @@ def test_approve_by_keyboard_and_block_then_publish(committed: Any, chromium: An
             page.goto(f"/review/{article.id}/ru#seg-{tagged.id}")
             page.wait_for_function("() => window.htmx !== undefined")
             # A target missing a tag cannot be approved: the message shows inside the segment.
-            page.focus(f"#t-{tagged.id}")
+            page.focus(f"#ed-{tagged.id}")
             page.keyboard.press("Control+Shift+A")
             message = segment(page, tagged.id).locator(".seg-message.error")
             message.wait_for()
@@ -205,7 +242,7 @@ def test_approve_by_keyboard_and_block_then_publish(committed: Any, chromium: An
             assert fresh(article.id, tagged.id).state == "translated"
             shots(page, "missing-tag")
             # Fix it with the keyboard and approve.
-            page.focus(f"#t-{tagged.id}")
+            page.focus(f"#ed-{tagged.id}")
             page.keyboard.press("End")
             page.keyboard.press("Control+Shift+T")
             page.keyboard.press("Control+Shift+T")
@@ -263,3 +300,81 @@ def test_login_page_is_accessible(committed: Any, chromium: Any, axe_source: str
             assert_accessible(page, axe_source, "the login page")
         finally:
             context.close()
+
+
+def test_tag_chips_cannot_be_half_deleted_or_typed(committed: Any, chromium: Any, axe_source: str,
+                                                  shots: Any) -> None:
+    make_user("translator@example.org", "translator", "ru")
+    article = drafted_article()
+    tagged = next(s for s in article.segments if "{1}" in s.source and "{/1}" in s.source)
+    with live_server(committed) as base, session_for(chromium, base, "translator@example.org") as page:
+        page.goto(f"/review/{article.id}/ru#seg-{tagged.id}")
+        page.wait_for_function("() => window.htmx !== undefined")
+        editor = page.locator(f"#ed-{tagged.id}")
+        assert editor.get_attribute("role") == "textbox" and editor.get_attribute("aria-multiline") == "true"
+        assert not page.is_visible(f"#t-{tagged.id}")  # the textarea stays as the form field, off screen
+        page.focus(f"#ed-{tagged.id}")
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        page.keyboard.press("Control+Shift+T")
+        page.keyboard.type("ссылка")
+        page.keyboard.press("Control+Shift+T")
+        assert field(page, tagged.id) == "{1}ссылка{/1}"
+
+        # Backspace right after a chip takes the whole chip, never one of its characters.
+        page.keyboard.press("Backspace")
+        assert field(page, tagged.id) == "{1}ссылка" and chips(page, tagged.id) == ["{1}"]
+        # The hint under the editor follows: the tag just deleted is missing for approval.
+        missing = [t for t in inline_placeholders(tagged.source) if t != "{1}"]
+        hint = page.locator(f"#miss-{tagged.id}")
+        assert hint.is_visible() and hint.locator(".tag").evaluate_all("els => els.map(e => e.title)") == missing
+        page.keyboard.press("Backspace")  # then plain text goes character by character
+        assert field(page, tagged.id) == "{1}ссылк"
+        # Delete right before a chip takes the whole chip.
+        page.keyboard.press("Home")
+        page.keyboard.press("Delete")
+        assert field(page, tagged.id) == "ссылк" and chips(page, tagged.id) == []
+
+        # Braces typed by hand are text: written escaped, so no tag can come of them.
+        page.keyboard.press("End")
+        page.keyboard.type(" {1}x{/1}")
+        assert chips(page, tagged.id) == [] and field(page, tagged.id) == "ссылк {{1}}x{{/1}}"
+        # So is pasted text that looks like tags.
+        page.evaluate("""id => {
+            const data = new DataTransfer();
+            data.setData('text/plain', ' {2/}{1}');
+            document.getElementById(id).dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+                                                                                   cancelable: true}));
+        }""", f"ed-{tagged.id}")
+        assert chips(page, tagged.id) == [] and field(page, tagged.id) == "ссылк {{1}}x{{/1}} {{2/}}{{1}}"
+        shots(page, "literal-braces")
+        page.keyboard.press("Control+Enter")
+        segment(page, tagged.id).locator(".seg-message.ok").wait_for()
+        row = fresh(article.id, tagged.id)
+        assert row.text == "ссылк {{1}}x{{/1}} {{2/}}{{1}}"
+        # Shown again after the save: literal braces, still no chip.
+        assert chips(page, tagged.id) == []
+        assert page.inner_text(f"#ed-{tagged.id}") == "ссылк {1}x{/1} {2/}{1}"
+
+        # Chips copied from one editor paste as chips only where the segment has that tag and lacks it.
+        page.focus(f"#ed-{tagged.id}")
+        page.keyboard.press("Control+Shift+S")
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Control+C")
+        page.keyboard.press("End")
+        page.keyboard.press("Control+V")  # every tag is in place already: the pasted copies become nothing
+        assert chips(page, tagged.id) == inline_placeholders(tagged.source)
+        assert field(page, tagged.id) == tagged.source + inline_strip(tagged.source)
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Delete")
+        page.keyboard.press("Control+V")
+        assert field(page, tagged.id) == tagged.source
+        # The focus loaded the side panel's sections; the editor with chips, hints and panels passes axe-core.
+        page.locator(f"#tm-slot-{tagged.id} p, #tm-slot-{tagged.id} ol").first.wait_for()
+        assert_accessible(page, axe_source, "the tag editor with its side panel")
+
+
+def inline_strip(text: str) -> str:
+    from service.articles.inline import escape_braces, strip_placeholders
+
+    return escape_braces(strip_placeholders(text))

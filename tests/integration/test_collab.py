@@ -94,3 +94,35 @@ def test_side_panel_shows_translation_memory_matches(committed: Any) -> None:
         assert "100%" in panel and "in context" in panel and "Перевод сегмента 11" in panel
         nothing = browser.get(f"/review/{second.id}/ru/segments/{second.segments[0].id}/tm", headers=HX).text
         assert "No translation memory matches." in nothing
+
+
+def test_fuzzy_matches_show_their_score_and_a_diff_with_tags_as_chips(committed: Any) -> None:
+    from service.extensions import db
+    from service.review import queries
+    from service.translation import memory
+
+    make_user("tr@example.org", "translator", "ru")
+    article = drafted()
+    segment = next(s for s in article.segments if "{1}" in s.source and s.source.count(" ") > 6)
+    words = segment.source.split(" ")
+    # One plain word of the source changed: the memory holds a near miss.
+    index = next(i for i, w in enumerate(words) if w.isalpha() and len(w) > 3)
+    original, words[index] = words[index], "Zanzibar"
+    near = " ".join(words)
+    db.session.add(memory.TMUnit(source_lang="en", target_lang="ru", source=near, target="Перевод {1}ссылка{/1}.",
+                                 source_hash=memory.unit_hash(near), origin="tmx"))
+    db.session.commit()
+    expected = memory.lookup(segment.source, "en", "ru", limit=3)
+    assert expected and not expected[0].exact
+    with live_server(committed) as base:
+        browser = Browser(base)
+        browser.login("tr@example.org")
+        panel = browser.get(f"/review/{article.id}/ru/segments/{segment.id}/tm", headers=HX).text
+    assert f"{expected[0].score}%" in panel and expected[0].score < 100
+    # Struck out: only in the match; underlined: only in this segment; tags as chips, unchanged ones outside.
+    assert f"<del>Zanzibar</del><ins>{original}</ins>" in panel
+    assert '<span class="tag tag-open" title="{1}">1</span>' in panel and "{1}" not in panel.replace('title="{1}"', "")
+    assert '<p class="tm-target" lang="ru">Перевод <span class="tag tag-open" title="{1}">1</span>ссылка' in panel
+    # A placeholder is one token of its own: a diff never cuts into it.
+    assert queries.word_diff("a {1}b{/1} c", "a {1}x{/1} c") == [
+        ("same", "a {1}"), ("del", "b"), ("ins", "x"), ("same", "{/1} c")]

@@ -277,6 +277,25 @@ def test_segment_panel_lists_hits_with_the_tm_panel_rights(committed: Any) -> No
         assert requests.get(base + url, timeout=10, allow_redirects=False).status_code in (302, 401)
 
 
+def test_the_editor_marks_terms_in_the_source_and_follows_glossary_changes(committed: Any) -> None:
+    """The editor keeps rendered segments per process; a new term must still show up on the next load."""
+    make_user("tr-ru@example.org", "translator", "ru")
+    article = drafted(("ru",))
+    segment = segment_with(article, "Nikol Pashinyan’s government")
+    mark = '<mark class="term" title="Никол Пашинян">Nikol Pashinyan</mark>'
+    with live_server(committed) as base:
+        translator = Browser(base)
+        translator.login("tr-ru@example.org")
+        editor = f"/review/{article.id}/ru"
+        before = translator.get(editor).text
+        assert f'id="seg-{segment.id}"' in before and mark not in before and '<mark class="term"' not in before
+        add("Nikol Pashinyan", "Никол Пашинян")
+        after = translator.get(editor).text
+        source = after.split(f'id="seg-{segment.id}"', 1)[1].split('<div class="work">', 1)[0]
+        assert mark in source
+        assert "Glossary" in after and f"/segments/{segment.id}/glossary" in after  # the side-panel slot
+
+
 def test_templates_mark_terms_with_the_global_and_the_filter(app: Any, db: Any) -> None:
     from flask import render_template_string
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 from markupsafe import escape
 
+from service.review.panel import PANEL_SECTIONS
 from service.review.views import tagchips
 from tests.factories import PASSWORD, csrf_from, fake_translation, import_sample, make_user
 from tests.integration.live import Browser, live_server
@@ -84,6 +85,7 @@ def ru_is_published(article_id: int) -> bool:
 
     db.session.expire_all()
     version = db.session.scalar(select(LanguageVersion).filter_by(article_id=article_id, lang="ru"))
+    assert version is not None
     return version.is_published
 
 
@@ -351,7 +353,9 @@ def test_stale_save_gets_the_conflict_view_and_keep_mine_saves(committed: Any) -
         form = dict((name, htmllib.unescape(value)) for name, value in re.findall(
             r'<input type="hidden" name="(\w+)" value="([^"]*)">', section.group(0)))
         assert form["version"] == str(current) and form["text"] == text_b
-        action = htmllib.unescape(re.search(r'<form method="post" action="([^"]+)"', section.group(0)).group(1))
+        action_match = re.search(r'<form method="post" action="([^"]+)"', section.group(0))
+        assert action_match
+        action = htmllib.unescape(action_match.group(1))
         kept = b.http.post(base + action, data=form, timeout=30)
         assert kept.status_code == 200 and "Saved segment 10." in kept.text
         row = fresh_translation(article.id, segment.id)
@@ -531,11 +535,40 @@ def test_filters_blocks_and_side_panel(committed: Any) -> None:
         assert len(blocks) == len({s.block_id for s in article.segments})
         multi = next(b for b in article.blocks if len(b.segments) > 1)
         assert f'id="block-{multi.id}"' in page and 'class="block-source"' in page
-        # The side panel: the machine draft with its engine even after a person's edit; empty TM / glossary slots.
+        # The side panel: the machine draft with its engine even after a person's edit, then one slot per section
+        # of PANEL_SECTIONS, loaded by htmx when the segment takes the focus.
         row = fresh_translation(article.id, target.id)
         body = re.search(rf'id="seg-{target.id}">(.*?)</aside>', page, re.S)
         assert body and "Engine: pseudo" in body.group(1) and str(tagchips(row.mt_text)) in body.group(1)
-        assert 'data-slot="tm"' in body.group(1) and 'data-slot="glossary"' in body.group(1)
+        slots = re.findall(r'data-slot="(\w+)" id="\w+-slot-\d+"\s+hx-get="([^"]+)" '
+                           r'hx-trigger="focusin from:closest li once" hx-target="this"', body.group(1))
+        assert [key for key, _ in slots] == [section.key for section in PANEL_SECTIONS]
+        assert [section.key for section in PANEL_SECTIONS] == ["tm", "glossary", "comments"]
+        for key, slot_url in slots:
+            assert slot_url.startswith(f"{url}/segments/{target.id}/")
+            fragment = translator.get(slot_url, headers=HX)
+            assert fragment.status_code == 200 and "<html" not in fragment.text, key
+
+
+def test_a_panel_section_plugs_in_with_one_entry(committed: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask_babel import lazy_gettext
+
+    from service.review import panel
+
+    # Any endpoint taking (article_id, lang, segment_id) that answers a fragment to htmx will do: here, history.
+    extra = panel.PanelSection("hist", lazy_gettext("History"), "review.history", lazy_gettext("History"))
+    monkeypatch.setattr(panel, "PANEL_SECTIONS", (*panel.PANEL_SECTIONS, extra))
+    make_user("translator@example.org", "translator", "ru")
+    article = drafted_article()
+    target = segment_at(article, 3)
+    with live_server(committed) as base:
+        translator = Browser(base)
+        translator.login("translator@example.org")
+        url = f"/review/{article.id}/ru"
+        partial = translator.get(f"{url}/segments/{target.id}", headers=HX).text
+        slot = re.search(rf'data-slot="hist" id="hist-slot-{target.id}"\s+hx-get="([^"]+)"', partial)
+        assert slot and slot.group(1) == f"{url}/segments/{target.id}/history"
+        assert f"History of segment {target.position + 1}" in translator.get(slot.group(1), headers=HX).text
 
 
 def test_progress_polls_only_while_segments_are_queued(committed: Any) -> None:
@@ -610,3 +643,39 @@ def test_block_approval_takes_only_clean_segments(committed: Any) -> None:
         assert all(e.data["version"] == 3 for s in block.segments if s.id != tagged.id
                    for e in events_for(s.id) if e.action == "approve")
     assert queries.word_diff("a b c", "a x c") == [("same", "a "), ("del", "b"), ("ins", "x"), ("same", " c")]
+
+
+def test_cached_segments_are_never_stale_and_carry_each_sessions_own_token(committed: Any) -> None:
+    from service.extensions import db
+    from service.review.fragments import CSRF_MARK
+    from service.translation.models import Translation
+
+    make_user("a@example.org", "translator", "ru")
+    make_user("b@example.org", "reviewer", "ru")
+    article = drafted_article()
+    target = segment_at(article, 5)
+    url = f"/review/{article.id}/ru"
+    with live_server(committed) as base:
+        a, b = Browser(base), Browser(base)
+        a.login("a@example.org")
+        b.login("b@example.org")
+        first, again, other = a.get(url).text, a.get(url).text, b.get(url).text
+
+        def tokens(page: str) -> set[str]:
+            return set(re.findall(r'<li class="segment.*?name="csrf_token" value="([^"]+)"', page, re.S))
+
+        # Every segment form has this session's token (the cache holds a marker, never a token).
+        assert CSRF_MARK not in again and tokens(first) and not tokens(first) & tokens(other)
+        assert a.http.post(base + f"{url}/segments/{target.id}", timeout=30, data={
+            "csrf_token": tokens(again).pop(), "version": version_in(again, target.id), "action": "save",
+            "text": "Первая правка"}).status_code == 200
+        assert "Первая правка" in dict((sid, body) for _, sid, body in SEGMENT_RE.findall(a.get(url).text))[
+            str(target.id)]
+        # A reviewer sees other buttons on the same segments: rights are part of what is cached.
+        assert 'value="approve"' in other and 'value="approve"' not in again
+        # A row changed behind the editor's back (no version bump) is shown as it is now.
+        db.session.query(Translation).filter_by(article_id=article.id, lang="ru", segment_id=target.id).update(
+            {"text": "Изменено в базе"})
+        db.session.commit()
+        shown = dict((sid, body) for _, sid, body in SEGMENT_RE.findall(a.get(url).text))[str(target.id)]
+        assert "Изменено в базе" in shown and "Первая правка" not in shown
