@@ -13,7 +13,6 @@ from typing import Any
 from babel import negotiate_locale
 from flask import (
     Blueprint,
-    Response,
     current_app,
     g,
     jsonify,
@@ -35,6 +34,7 @@ from service.extensions import db
 from service.public import links
 from service.public.menus import site_menus
 from service.publishing import services as publishing
+from service.timing import add_server_timing
 
 bp = Blueprint("public", __name__, template_folder="templates", static_folder="static",
                static_url_path="/public-static")
@@ -107,18 +107,7 @@ def not_found(exc: Exception) -> ResponseReturnValue:
     return response
 
 
-@bp.before_request
-def _start_timer() -> None:
-    g.reader_started = time.perf_counter()
-
-
-@bp.after_request
-def _server_timing(response: Response) -> Response:
-    """``Server-Timing: app;dur=<ms>``: the time spent in the app for a reader response (for benchmarks)."""
-    started = g.get("reader_started")
-    if started is not None:
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
-    return response
+add_server_timing(bp)  # for bench/reader.py
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ the one segment's partial instead (a conflict keeps its 409 status: the page tel
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -27,6 +26,7 @@ from service.articles.models import Article
 from service.errors import InvalidInput, TransdeskError
 from service.glossary import services as glossary
 from service.review import fragments, panel, queries, services
+from service.timing import add_server_timing
 from service.translation.models import Translation
 from service.translation.states import ALL_STATES
 
@@ -37,18 +37,7 @@ TOKEN = re.compile(r"\{\{|\}\}|\{(/?)(\d+)(/?)\}")
 ERROR_KEY = "review_segment_error"
 
 
-@bp.before_request
-def _start_timer() -> None:
-    g.review_started = time.perf_counter()
-
-
-@bp.after_request
-def _server_timing(response: Response) -> Response:
-    """``Server-Timing: app;dur=<ms>`` on every editor response, as the reader pages have (for ``bench/ui.py``)."""
-    started = g.get("review_started")
-    if started is not None:
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
-    return response
+add_server_timing(bp)  # for bench/ui.py
 
 
 @bp.app_template_filter("tagchips")

@@ -518,7 +518,9 @@ def test_filters_blocks_and_side_panel(committed: Any) -> None:
         translator = Browser(base)
         translator.login("translator@example.org")
         url = f"/review/{article.id}/ru"
-        act(translator, translator.get(url).text, article.id, target.id, action="save", text="Особый перевод")
+        page = translator.get(url)
+        assert re.fullmatch(r"app;dur=\d+\.\d\d", page.headers["Server-Timing"])  # read by bench/ui.py
+        act(translator, page.text, article.id, target.id, action="save", text="Особый перевод")
         human = SEGMENT_RE.findall(translator.get(f"{url}?origin=human").text)
         assert [int(sid) for _, sid, _ in human] == [target.id]
         machine = SEGMENT_RE.findall(translator.get(f"{url}?origin=mt").text)
