@@ -34,7 +34,8 @@ def _key(segment: Segment, tr: Translation, engine: str | None, context: dict[st
             tuple(filters.args().items()), tuple(s.key for s in context["panel_sections"]),
             context["glossary_stamp"],  # the source's term marks
             segment.id, segment.position, segment.kind, segment.source,
-            tr.id, tr.version, tr.state, tr.text, tr.origin, tr.engine, tr.mt_text, tr.reason, engine)
+            tr.id, tr.version, tr.state, tr.text, tr.origin, tr.engine, tr.mt_text, tr.reason, engine,
+            tuple(sorted((tr.link_targets or {}).items())))
 
 
 def segment_renderer(context: dict[str, Any], engines: dict[int, str]) -> Callable[[Segment, Translation], Markup]:

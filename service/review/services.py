@@ -7,6 +7,7 @@ two people saving the same segment can never overwrite each other silently: the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
@@ -20,7 +21,7 @@ from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.history import Event, record
 from service.timeutil import utcnow
-from service.translation import checks, memory
+from service.translation import checks, links, memory
 from service.translation.models import Translation
 from service.translation.states import APPROVABLE, EDITABLE, SENDABLE_BACK, Origin, State
 
@@ -145,6 +146,43 @@ def send_back(row: Translation, user: Any, *, base_version: int, note: str = "")
     if row.state not in SENDABLE_BACK:
         raise InvalidInput(f"a segment in state {row.state!r} cannot be sent back")
     return _write(row, user, base_version, "send_back", State.NEEDS_WORK, None, note=note.strip()[:2000])
+
+
+def set_link_targets(row: Translation, user: Any, *, targets: Mapping[str, str | None],
+                     base_version: int) -> Translation:
+    """Point links of this segment elsewhere in this language (placeholder number → href; empty or the source's
+    own href: no override). The translation's text and state stay; the version is bumped like any write."""
+    rights.require(rights.can_edit(user, row.lang), f"you have no rights to translate into {row.lang!r}")
+    slots = links.link_slots(row.segment.tags)
+    wanted = dict(row.link_targets or {})
+    for n, href in targets.items():
+        if n not in slots:
+            raise InvalidInput(f"this segment has no link {{{n}}}")
+        href = (href or "").strip()
+        if not href or href == slots[n]:
+            wanted.pop(n, None)
+        else:
+            wanted[n] = links.validate_href(href)
+    old = dict(row.link_targets or {})
+    if wanted == old:
+        return row
+    written = db.session.execute(
+        update(Translation).where(Translation.id == row.id, Translation.version == base_version)
+        .values(link_targets=wanted or None, version=Translation.version + 1, updated_at=utcnow(),
+                updated_by_id=user.id)
+        .returning(Translation.link_targets, Translation.version, Translation.updated_at)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if written is None:
+        db.session.rollback()
+        raise VersionConflict(db.session.get(Translation, row.id) or row, row.text)
+    record("links", article_id=row.article_id, segment_id=row.segment_id, lang=row.lang, user_id=user.id,
+           old_state=row.state, new_state=row.state, old_text=row.text, new_text=row.text,
+           version=base_version + 1, old_links=old, new_links=wanted)
+    _commit_keeping_loaded()
+    for column, value in zip(("link_targets", "version", "updated_at"), written, strict=True):
+        set_committed_value(row, column, value)
+    return row
 
 
 def history(segment_id: int, lang: str) -> list[Event]:

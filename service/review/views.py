@@ -27,6 +27,7 @@ from service.errors import InvalidInput, TransdeskError
 from service.glossary import services as glossary
 from service.review import fragments, panel, queries, services
 from service.timing import add_server_timing
+from service.translation import links
 from service.translation.models import Translation
 from service.translation.states import ALL_STATES
 
@@ -98,6 +99,9 @@ def _translate_labels() -> dict[str, str]:
         "save": _("Save as translated"), "approve": _("Approve"), "send_back": _("Send back"),
         "mt": _("Machine draft"), "engine": _("Engine: %(engine)s"), "not_recorded": _("not recorded"),
         "no_mt": _("No machine draft."), "mt_unchanged": _("The translation is this draft, unchanged."),
+        "links": _("Links in this language"), "link_target": _("Target of link %(n)s in this language"),
+        "links_hint": _("Empty keeps the source's target. An http(s) URL or a path on this site."),
+        "save_links": _("Save links"),
     }
 
 
@@ -106,7 +110,7 @@ def _common(article: Article, lang: str, filters: queries.Filters) -> dict[str, 
             "can_review": rights.can_review(current_user, lang), "form": SegmentForm(),
             "placeholders": inline.placeholders, "missing_tags": services.missing_tags, "labels": _labels(),
             "urls": panel.SegmentUrls(article.id, lang, filters.args()), "panel_sections": panel.sections(),
-            "glossary_stamp": glossary.stamp(article.source_lang, lang)}
+            "glossary_stamp": glossary.stamp(article.source_lang, lang), "link_slots": links.link_slots}
 
 
 def _segment_partial(article: Article, lang: str, row: Translation, *, message: str = "", error: bool = False,
@@ -202,6 +206,11 @@ def act(article_id: int, lang: str, segment_id: int) -> ResponseReturnValue:
         elif action == "send_back":
             services.send_back(row, current_user, base_version=base, note=form.note.data or "")
             done = _("Sent segment %(n)d back.", n=n)
+        elif action == "links":
+            targets = {key.removeprefix("link-"): value for key, value in request.form.items()
+                       if key.startswith("link-")}
+            services.set_link_targets(row, current_user, targets=targets, base_version=base)
+            done = _("Saved the links of segment %(n)d.", n=n)
         else:
             raise InvalidInput(f"unknown action {action!r}")
     except services.VersionConflict as exc:

@@ -681,3 +681,49 @@ def test_cached_segments_are_never_stale_and_carry_each_sessions_own_token(commi
         db.session.commit()
         shown = dict((sid, body) for _, sid, body in SEGMENT_RE.findall(a.get(url).text))[str(target.id)]
         assert "Изменено в базе" in shown and "Первая правка" not in shown
+
+
+def test_links_are_retargeted_per_language_in_the_editor(committed: Any) -> None:
+    from service.translation.links import link_slots
+
+    make_user("translator@example.org", "translator", "ru")
+    make_user("kk@example.org", "translator", "kk")
+    article = drafted_article()
+    segment = next(s for s in article.segments if link_slots(s.tags))
+    n, source_href = next(iter(link_slots(segment.tags).items()))
+    field = f"link-{n}"
+    with live_server(committed) as base:
+        translator = Browser(base)
+        translator.login("translator@example.org")
+        url = f"/review/{article.id}/ru"
+        page = translator.get(url).text
+        assert f'name="{field}"' in page and f'placeholder="{htmllib.escape(source_href)}"' in page
+        before = snapshot_of(fresh_translation(article.id, segment.id))
+
+        refused = act(translator, page, article.id, segment.id, action="links", **{field: "javascript:alert(1)"})
+        assert refused.status_code == 200 and "http(s) URL or a path on this site" in flashes(refused.text)
+        assert fresh_translation(article.id, segment.id).link_targets is None
+
+        target = "https://ru.example.org/статья"
+        saved = act(translator, page, article.id, segment.id, action="links", **{field: target})
+        assert saved.status_code == 200 and f"Saved the links of segment {segment.position + 1}." in flashes(saved.text)
+        row = fresh_translation(article.id, segment.id)
+        state, text, version, origin, _engine = before
+        assert row.link_targets == {n: target} and row.version == version + 1
+        assert (row.state, row.text, row.origin) == (state, text, origin)  # only the links changed
+        assert [e.action for e in events_for(segment.id)][-1] == "links"
+        assert f'value="{htmllib.escape(target)}"' in saved.text  # the cached segment was re-rendered
+
+        # A form rendered before the change carries the old version: a conflict, never an overwrite.
+        stale = act(translator, page, article.id, segment.id, action="links", **{field: "/ru/other"})
+        assert stale.status_code == 409 and fresh_translation(article.id, segment.id).link_targets == {n: target}
+        # The source's own target (or an empty field) removes the override.
+        cleared = act(translator, saved.text, article.id, segment.id, action="links", **{field: source_href})
+        assert cleared.status_code == 200 and fresh_translation(article.id, segment.id).link_targets is None
+
+        other = Browser(base)
+        other.login("kk@example.org")
+        denied = other.http.post(f"{base}/review/{article.id}/ru/segments/{segment.id}", timeout=30,
+                                 data={"csrf_token": csrf_from(other.get("/").text), "version": "1",
+                                       "action": "links", field: target})
+        assert denied.status_code == 403 and fresh_translation(article.id, segment.id).link_targets is None
