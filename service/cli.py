@@ -48,27 +48,61 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 @handle_errors
 def import_command(sources: tuple[str, ...], slug: str | None, source_lang: str | None, translate_to: str,
                    priority: str) -> None:
-    """Import SOURCES (file paths, http(s) URLs, or - for stdin); prints one JSON line per source."""
+    """Import SOURCES: file paths, http(s) URLs, - for stdin, RSS/Atom feeds or sitemaps (their articles).
+
+    One JSON line per article on stdout, in order; in a batch a failed source gets a JSON error line (and one
+    on stderr) and the others go on; the exit status is 1 if any failed. A progress bar is drawn on stderr
+    for batches when stderr is a terminal.
+    """
+    import dataclasses
+
     from service.articles import services
+    from service.articles import sources as batch
+    from service.extensions import db
 
     if slug and len(sources) > 1:
         raise TransdeskError("--slug can only be used with a single source")
+    req = services.validate_request(services.ImportRequest(slug=slug, source_lang=source_lang,
+                                                           languages=translate_to, priority=priority))
+    settings = batch.FetchSettings(max_bytes=int(current_app.config["TRANSDESK_MAX_IMPORT_BYTES"]),
+                                   allow_private=bool(current_app.config["TRANSDESK_IMPORT_ALLOW_PRIVATE_URLS"]))
+    entries: list[batch.Fetched | str | tuple[str, TransdeskError]] = []
+    # Failures while reading or expanding land in the list where the source was, so lines keep source order.
+    for item in batch.expand(list(sources), settings, on_error=lambda source, exc: entries.append((source, exc))):
+        entries.append(item)
+    single = len(sources) == 1 and len(entries) == 1
+    if slug and not single:
+        raise TransdeskError("--slug can only be used with a single source (this one lists several articles)")
     failures = 0
-    for source in sources:
-        req = services.validate_request(services.ImportRequest(slug=slug, source_lang=source_lang,
-                                                               languages=translate_to, priority=priority))
+
+    def import_one(entry: batch.Fetched | str | tuple[str, TransdeskError]) -> None:
+        nonlocal failures
+        source = entry.source if isinstance(entry, batch.Fetched) else entry if isinstance(entry, str) else entry[0]
         try:
-            parsed, name = services.read_and_parse(source)
-            req.source_name = name
-            article = services.create_article(parsed, req)
+            if isinstance(entry, tuple):
+                raise entry[1]
+            fetched = entry if isinstance(entry, batch.Fetched) else batch.fetch(entry, settings)
+            parsed = batch.parse(fetched, settings)
+            article = services.create_article(parsed, dataclasses.replace(req, source_name=fetched.name))
         except TransdeskError as exc:
-            if len(sources) == 1:
+            db.session.rollback()
+            if single:
                 raise
             failures += 1
+            click.echo(json.dumps({"source": source, "error": {"code": exc.code, "message": exc.message}},
+                                  ensure_ascii=False))
             click.echo(f"error: {source}: {exc.message}", err=True)
-            continue
+            return
         click.echo(json.dumps({"id": article.id, "slug": article.slug, "segments": len(article.segments),
                                "languages": sorted(services.status(article)["languages"])}, ensure_ascii=False))
+
+    if len(entries) > 1 and sys.stderr.isatty():
+        with click.progressbar(entries, label="importing", file=sys.stderr, show_pos=True) as bar:
+            for entry in bar:
+                import_one(entry)
+    else:
+        for entry in entries:
+            import_one(entry)
     if failures:
         sys.exit(1)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import pty
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -205,6 +211,131 @@ def test_import_plain_text_from_stdin(database: Any) -> None:
 def test_import_empty_stdin_writes_nothing(database: Any) -> None:
     before = row_counts(database)
     assert "empty" in one_line_error(run_cli("import", "-", "--slug", "nothing", stdin=b"  \n\n"))
+    assert row_counts(database) == before
+
+
+# --------------------------------------------------------------------------- several sources
+
+
+def page_bytes(title: str, body: str = "A paragraph long enough to be the body of the article.") -> bytes:
+    return f"<html><body><article><h1>{title}</h1><p>{body}</p></article></body></html>".encode()
+
+
+class FeedSite(SimpleHTTPRequestHandler):
+    """Static files from a directory; ``*.cp1251`` is served as windows-1251 HTML (declared in the header)."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map, ".cp1251": "text/html; charset=windows-1251",
+        ".xml": "application/rss+xml",
+    }
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def feed_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(FeedSite, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", tmp_path
+    server.shutdown()
+    server.server_close()
+
+
+LOOPBACK_ALLOWED = {"TRANSDESK_IMPORT_ALLOW_PRIVATE_URLS": "1"}
+
+
+def test_import_several_files_one_line_each_and_failures_do_not_stop(database: Any, tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_bytes(page_bytes("First batch article"))
+    (tmp_path / "b.html").write_bytes(page_bytes("Second batch article"))
+    (tmp_path / "empty.html").write_bytes(b"")
+    result = run_cli("import", str(tmp_path / "a.html"), str(tmp_path / "empty.html"), str(tmp_path / "b.html"),
+                     str(tmp_path / "missing.html"), "--translate", "ru")
+    assert result.returncode == 1
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line.get("slug") for line in lines] == ["first-batch-article", None, "second-batch-article", None]
+    assert lines[1] == {"source": str(tmp_path / "empty.html"),
+                        "error": {"code": "import_failed", "message": "the source is empty"}}
+    assert lines[3]["source"] == str(tmp_path / "missing.html") and lines[3]["error"]["code"] == "import_failed"
+    assert set(lines[0]) == {"id", "slug", "segments", "languages"} and lines[0]["languages"] == ["ru"]
+    errors = result.stderr.decode().splitlines()  # no progress bar: stderr is not a terminal here
+    assert errors == [f"error: {tmp_path / 'empty.html'}: the source is empty",
+                      f"error: {tmp_path / 'missing.html'}: cannot read {tmp_path / 'missing.html'}: "
+                      "No such file or directory"]
+    with database.connect() as conn:
+        titles = conn.execute(text("SELECT title FROM articles ORDER BY id")).scalars().all()
+    assert titles == ["First batch article", "Second batch article"]
+
+
+def test_import_a_feed_by_url(database: Any, feed_site: tuple[str, Path]) -> None:
+    base, root = feed_site
+    (root / "one.html").write_bytes(page_bytes("Feed article one"))
+    (root / "ru.cp1251").write_bytes(page_bytes("Статья в кодировке windows-1251",
+                                                "Президент заявил в среду, что переговоры продолжатся.")
+                                     .decode().encode("cp1251"))
+    (root / "feed.xml").write_text(f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Site</title>
+        <item><link>{base}/one.html</link></item><item><link>/ru.cp1251</link></item>
+        <item><link>{base}/gone.html</link></item></channel></rss>""")
+    result = run_cli("import", f"{base}/feed.xml", env=LOOPBACK_ALLOWED)
+    assert result.returncode == 1, result.stderr.decode()
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [line.get("slug") for line in lines[:2]] == ["feed-article-one", "windows-1251"]
+    assert lines[2] == {"source": f"{base}/gone.html",
+                        "error": {"code": "import_failed", "message": f"cannot fetch {base}/gone.html: HTTP 404"}}
+    with database.connect() as conn:
+        rows = conn.execute(text("SELECT title, source_name FROM articles ORDER BY id")).all()
+        body = conn.execute(text("SELECT html FROM blocks WHERE kind = 'paragraph' ORDER BY id DESC")).scalar()
+    assert [tuple(r) for r in rows] == [("Feed article one", f"{base}/one.html"),
+                                        ("Статья в кодировке windows-1251", f"{base}/ru.cp1251")]
+    assert body == "Президент заявил в среду, что переговоры продолжатся."
+
+
+def test_import_a_sitemap_file_with_a_progress_bar_on_a_terminal(database: Any, feed_site: tuple[str, Path]) -> None:
+    base, root = feed_site
+    for n in (1, 2):
+        (root / f"s{n}.html").write_bytes(page_bytes(f"Sitemap article {n}"))
+    sitemap = root / "sitemap.xml"
+    sitemap.write_text('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                       f"<url><loc>{base}/s1.html</loc></url><url><loc>{base}/s2.html</loc></url></urlset>")
+    main, terminal = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "service.cli", "import", str(sitemap)], stdout=subprocess.PIPE,
+                              stderr=terminal, env={**os.environ, **LOOPBACK_ALLOWED}, timeout=120, check=False)
+        os.close(terminal)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(main)
+    assert done.returncode == 0, drawn
+    assert [json.loads(line)["slug"] for line in done.stdout.decode().splitlines()] == [
+        "sitemap-article-1", "sitemap-article-2"]
+    assert b"importing" in drawn and b"2/2" in drawn  # the bar, with its position
+
+
+def test_import_urls_to_loopback_are_refused_by_default(database: Any, feed_site: tuple[str, Path]) -> None:
+    base, root = feed_site
+    (root / "one.html").write_bytes(page_bytes("Never imported"))
+    before = row_counts(database)
+    line = one_line_error(run_cli("import", f"{base}/one.html"))
+    assert "private or local address" in line
+    assert row_counts(database) == before
+
+
+def test_slug_with_a_feed_of_several_articles_is_refused(database: Any, feed_site: tuple[str, Path]) -> None:
+    base, root = feed_site
+    (root / "feed.xml").write_text(f"<rss><channel><item><link>{base}/a.html</link></item>"
+                                   f"<item><link>{base}/b.html</link></item></channel></rss>")
+    before = row_counts(database)
+    line = one_line_error(run_cli("import", f"{base}/feed.xml", "--slug", "one-slug", env=LOOPBACK_ALLOWED))
+    assert "--slug can only be used with a single source" in line
     assert row_counts(database) == before
 
 

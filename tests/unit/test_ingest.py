@@ -173,7 +173,8 @@ def test_content_type_charset_and_bom():
         (b"  \n\t ", "the source is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not text"),
         (b"hello\x00world", "not text"),
-        (b"caf\xe9 \xff\xfe bytes", "not text"),
+        (bytes(range(0x80, 0x100)) * 50 + b"\x01\x02\x03" * 200, "not text"),  # no charset makes this text
+        (bytes(range(1, 32)) * 300, "not text"),  # control characters are not text
         (
             b"<html><body><nav><p>menu</p></nav><div>nothing</div></body></html>",
             "no article found in the page",
@@ -254,3 +255,45 @@ def test_markdown_without_heading_uses_first_paragraph_as_title():
         ("title", "Just a line."),
         ("paragraph", "Then <strong>body</strong> text."),
     ]
+
+
+# --------------------------------------------------------------------------- metadata helpers
+
+
+@pytest.mark.parametrize(("raw", "names"), [
+    (["By Dana A. Ford, James S.A. Corey, Chien-Ming Wang, and Tom Watkins, CNN"],
+     ["Dana A. Ford", "James S.A. Corey", "Chien-Ming Wang", "Tom Watkins"]),
+    (["By: CNN Wire"], ["CNN Wire"]),
+    (["Patricio Candia | Palma de Mallorca | 08/01/2014"], ["Patricio Candia"]),
+    (["Joan\u00a0Biskupic", "joan biskupic", "https://x.test/joan", "@joan"], ["Joan Biskupic"]),
+    (["Автор: Анна Иванова и Пётр Петров"], ["Анна Иванова", "Пётр Петров"]),
+])  # fmt: skip
+def test_clean_names(raw, names):
+    assert ingest.clean_names(raw) == names
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2013-12-30T14:42:01-0700", datetime(2013, 12, 30, 14, 42, 1, tzinfo=timezone(timedelta(hours=-7)))),
+    ("2023-11-02T19:53:52.000Z", datetime(2023, 11, 2, 19, 53, 52, tzinfo=UTC)),
+    ("2021-01-03T17:40:00EET", datetime(2021, 1, 3, 17, 40)),
+    ("Mon, 06 Nov 2023 20:03:00 GMT", datetime(2023, 11, 6, 20, 3, tzinfo=UTC)),
+    ("Saturday, December 27, 2014, 12:06 PM", datetime(2014, 12, 27, 12, 6)),
+    ("yesterday", None),
+    ("", None),
+])  # fmt: skip
+def test_parse_datetime(value, expected):
+    assert ingest.parse_datetime(value) == expected
+
+
+def test_json_ld_graph_and_relative_canonical():
+    page = """<html><head><link rel="canonical" href="/a/1"><meta property="og:url" content="https://news.test/a/1?x">
+    <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},
+      {"@type": ["NewsArticle"], "headline": "Graph headline", "datePublished": "2024-05-01T08:00:00+03:00",
+       "author": [{"@type": "Person", "name": "Ann Author"}, "Bob Writer"]}]}</script></head>
+    <body><article><h1>Graph headline</h1><p>Body text that is long enough to be an article.</p></article></body>"""
+    parsed = ingest.parse_html(page + "</html>")
+    assert parsed.authors == ["Ann Author", "Bob Writer"]
+    assert parsed.published_at == datetime(2024, 5, 1, 8, tzinfo=timezone(timedelta(hours=3)))
+    assert parsed.canonical_url == "https://news.test/a/1"  # relative canonical, resolved against og:url
+    assert ingest.parse_html(page + "</html>", base_url="https://mirror.test/p").canonical_url == (
+        "https://mirror.test/a/1")
