@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from babel.dates import format_date
 
 from service.articles.ingest import plain_text
-from service.articles.inline import escape_text, open_tag_html
+from service.articles.inline import LinkTargets, escape_text, open_tag_html, with_targets
 from service.articles.models import Article
 from service.articles.segmentation import assemble_block
 
@@ -25,13 +25,17 @@ FIGURE_KINDS = {"caption", "image", "image_alt", "image_title"}
 _IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
 
 
-def block_html(block: Any, texts: Mapping[int, str]) -> str:
-    pairs = [(texts.get(segment.id, segment.source), segment.tags) for segment in block.segments]
+def block_html(block: Any, texts: Mapping[int, str], links: LinkTargets | None = None) -> str:
+    links = links or {}
+    pairs = [(texts.get(segment.id, segment.source), with_targets(segment.tags, links.get(segment.id)))
+             for segment in block.segments]
     return assemble_block(block.gaps, pairs)
 
 
-def assemble(article: Article, lang: str, texts: Mapping[int, str] | None = None) -> dict[str, Any]:
-    """The parts the reader template renders; ``texts`` maps segment id → target text."""
+def assemble(article: Article, lang: str, texts: Mapping[int, str] | None = None,
+             links: LinkTargets | None = None) -> dict[str, Any]:
+    """The parts the reader template renders; ``texts`` maps segment id → target text, ``links`` segment id →
+    the links retargeted for ``lang`` (placeholder → href)."""
     texts = texts or {}
     parts: dict[str, Any] = {"title_html": "", "dek_html": None, "tags": [], "authors_html": [], "figure": None,
                              "body_blocks": [], "newsletter_html": None}
@@ -39,7 +43,7 @@ def assemble(article: Article, lang: str, texts: Mapping[int, str] | None = None
     tables: dict[int, dict[str, Any]] = {}
     last_embed: dict[str, Any] | None = None
     for block in article.blocks:
-        html = block_html(block, texts)
+        html = block_html(block, texts, links)
         if block.kind in FIGURE_KINDS and block.path.startswith("figure/"):
             key = block.path.rsplit("/", 1)[0]
             figure = figures.get(key)

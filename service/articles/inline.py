@@ -19,6 +19,7 @@ escaped; void elements are written as ``<br>``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 
 Tags = dict[str, dict]
@@ -193,3 +194,18 @@ def placeholders(text: str) -> list[str]:
 def strip_placeholders(text: str) -> str:
     """Plain text for humans and segmenters: placeholders removed, ``{{ }}`` unescaped."""
     return _TOKEN_RE.sub(lambda m: "" if m.group(2) else m.group(0)[0], text)
+
+
+# Per-language link targets (service/translation/links.py): segment id → {placeholder: href}.
+LinkTargets = Mapping[int, Mapping[str, str]]
+
+
+def with_targets(tags: Tags, targets: Mapping[str, str] | None) -> Tags:
+    """``tags`` with the overridden hrefs (a new dict: the segment's own tags are never changed)."""
+    if not targets:
+        return tags
+    out: Tags = dict(tags)
+    for n, href in targets.items():
+        if n in out and out[n].get("name") == "a":
+            out[n] = {**out[n], "attrs": {**out[n].get("attrs", {}), "href": href}}
+    return out

@@ -20,6 +20,7 @@ from service.history import record
 from service.publishing.checks import GATE_CHECKS, unmodified_mt_warnings
 from service.publishing.models import LIVE_STATUSES, LanguageVersion, Snapshot, VersionStatus
 from service.timeutil import utcnow
+from service.translation import links
 from service.translation.models import Translation
 from service.translation.states import State
 
@@ -89,7 +90,9 @@ def _snapshot(article: Article, lang: str, texts: dict[int, str], *, user_id: in
               reason: str | None) -> Snapshot:
     from service.glossary.services import byline_texts
 
-    parts = assemble(article, lang, byline_texts(article, lang, texts))  # untranslated bylines via the glossary
+    # Untranslated bylines via the glossary; links retargeted for this language by its translators.
+    link_targets = links.targets_for(article.id, lang) if lang != article.source_lang else {}
+    parts = assemble(article, lang, byline_texts(article, lang, texts), link_targets)
     body = "\n".join(
         [parts["title_html"], parts["dek_html"] or "", *(b["html"] for b in parts["body_blocks"]),
          parts["newsletter_html"] or ""]

@@ -7,8 +7,6 @@ placeholder number → href), and assembly applies them when that language is pu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -46,17 +44,6 @@ def validate_href(href: str) -> str:
     elif not href.startswith("/") or href.startswith("//"):
         raise InvalidInput("a link target must be an http(s) URL or a path on this site")
     return href
-
-
-def with_targets(tags: Tags, targets: Mapping[str, str] | None) -> Tags:
-    """``tags`` with the overridden hrefs (a new dict: the segment's own tags are never changed)."""
-    if not targets:
-        return tags
-    out: dict[str, Any] = dict(tags)
-    for n, href in targets.items():
-        if n in out and out[n].get("name") == "a":
-            out[n] = {**out[n], "attrs": {**out[n].get("attrs", {}), "href": href}}
-    return out
 
 
 def targets_for(article_id: int, lang: str) -> dict[int, dict[str, str]]:

@@ -307,15 +307,10 @@ def require(ok: bool, what: str) -> None:
 
 
 def test_published_pages_pass_the_nu_html_checker(committed: Any, tmp_path: Path) -> None:
-    import subprocess
-
     import requests
 
     from tests.integration.live import live_server
 
-    java = shutil.which("java")
-    require(java is not None, "Java (apt-get install default-jre-headless)")
-    require(VNU_JAR.is_file(), f"{VNU_JAR.relative_to(ROOT)} (npm install, package.json pins vnu-jar)")
     publish_languages(("ru", "fa"))
     files = []
     with live_server(committed) as base:
@@ -329,12 +324,59 @@ def test_published_pages_pass_the_nu_html_checker(committed: Any, tmp_path: Path
         assert missing.status_code == 404
         (tmp_path / "404-ru.html").write_bytes(missing.content)
         files.append(str(tmp_path / "404-ru.html"))
+    assert nu_errors(files) == []
+
+
+def nu_errors(files: list[str]) -> list[str]:
+    """The Nu HTML Checker's errors for ``files`` (vnu.jar from npm, run by Java)."""
+    import subprocess
+
+    java = shutil.which("java")
+    require(java is not None, "Java (apt-get install default-jre-headless)")
+    require(VNU_JAR.is_file(), f"{VNU_JAR.relative_to(ROOT)} (npm install, package.json pins vnu-jar)")
     result = subprocess.run([str(java), "-jar", str(VNU_JAR), "--format", "json", *files], capture_output=True,
                             text=True, timeout=180)
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
-              if m.get("type") in {"error", "non-document-error"} or m.get("subType") == "fatal"]
-    assert errors == [], "\n".join(errors)
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
+            if m.get("type") in {"error", "non-document-error"} or m.get("subType") == "fatal"]
+
+
+def test_figures_tables_embeds_and_retargeted_links_are_published_valid(committed: Any, tmp_path: Path) -> None:
+    """Body figures, tables and embeds render as themselves (not inside <p>), and a link a translator
+    retargeted for Russian points there in the Russian snapshot only."""
+    import requests
+
+    from service.articles import ingest
+    from service.articles import services as articles
+    from service.publishing import services as publishing
+    from service.review import services as review
+    from service.translation.links import link_slots
+    from service.translation.pipeline import translate_batch
+    from tests.integration.live import live_server
+    from tests.unit.test_ingest_blocks import PAGE
+
+    translator, reviewer, editor = staff(("ru",))
+    article = articles.create_article(ingest.parse_html(PAGE),
+                                      articles.ImportRequest(languages=["ru"], slug="every-kind-of-block"))
+    translate_batch(article.id, "ru", [s.id for s in article.segments])
+    linked = next(s for s in article.segments if link_slots(s.tags).get("1") == "https://example.org/a")
+    approve_all(article, "ru", translator, reviewer)
+    row = review.get_translation(article.id, "ru", linked.id)
+    review.set_link_targets(row, translator, targets={"1": "https://ru.example.org/a"}, base_version=row.version)
+    publishing.publish(article, "ru", user_id=editor.id)
+    files = []
+    with live_server(committed) as base:
+        pages = {lang: requests.get(f"{base}/{lang}/every-kind-of-block", timeout=10) for lang in ("en", "ru")}
+    for lang, page in pages.items():
+        assert page.status_code == 200, lang
+        html = page.text
+        assert "<table" in html and "<iframe" in html and "<figure" in html and "<video" in html, lang
+        assert not re.search(r"<p>\s*<(table|figure|iframe|div)", html), lang
+        (tmp_path / f"{lang}.html").write_bytes(page.content)
+        files.append(str(tmp_path / f"{lang}.html"))
+    assert 'href="https://ru.example.org/a"' in pages["ru"].text and "https://example.org/a" not in pages["ru"].text
+    assert 'href="https://example.org/a"' in pages["en"].text and "ru.example.org" not in pages["en"].text
+    assert nu_errors(files) == []
 
 
 def test_screenshots_and_rtl_in_chromium(committed: Any, chromium: Any) -> None:

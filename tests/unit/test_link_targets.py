@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.articles.inline import html_to_tagged, tagged_to_html
+from service.articles.inline import html_to_tagged, tagged_to_html, with_targets
 from service.errors import InvalidInput
-from service.translation.links import link_slots, validate_href, with_targets
+from service.translation.links import link_slots, validate_href
 
 
 def test_link_slots_are_the_links_with_a_target() -> None:
