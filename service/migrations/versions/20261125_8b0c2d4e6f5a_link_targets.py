@@ -1,7 +1,7 @@
 """per-language link targets (issue 3)
 
 Revision ID: 8b0c2d4e6f5a
-Revises: 7a9b1c3d5e4f
+Revises: 6f8a0b2c4d3e
 Create Date: 2026-11-25 23:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8b0c2d4e6f5a'
-down_revision = '7a9b1c3d5e4f'
+down_revision = '6f8a0b2c4d3e'
 branch_labels = None
 depends_on = None
 
