@@ -226,11 +226,8 @@ def approve_clean_in_block(article_id: int, lang: str, block_id: int, user: Any)
     Returns (approved, skipped): skipped counts the segments that were not clean or that changed under us.
     """
     rights.require(rights.can_review(user, lang), f"you have no rights to approve {lang!r}")
-    rows = [(s, t) for s, t in segments_for_review(article_id, lang) if s.block_id == block_id]
-    if not rows:
-        raise NotFound(f"block {block_id} has no {lang!r} segments in this article")
     approved = skipped = 0
-    for segment_id in [s.id for s, _ in rows]:
+    for segment_id in _block_segment_ids(article_id, lang, block_id):
         row = get_translation(article_id, lang, segment_id)
         if not is_clean(row.segment, row):
             skipped += 1
@@ -242,3 +239,29 @@ def approve_clean_in_block(article_id: int, lang: str, block_id: int, user: Any)
         else:
             approved += 1
     return approved, skipped
+
+
+def _block_segment_ids(article_id: int, lang: str, block_id: int) -> list[int]:
+    ids = [s.id for s, _t in segments_for_review(article_id, lang) if s.block_id == block_id]
+    if not ids:
+        raise NotFound(f"block {block_id} has no {lang!r} segments in this article")
+    return ids
+
+
+def send_back_block(article_id: int, lang: str, block_id: int, user: Any, note: str = "") -> tuple[int, int]:
+    """Send back every segment of one block that can be sent back, each at its current version (a whole
+    paragraph read wrong is sent back in one step). Returns (sent back, skipped)."""
+    rights.require(rights.can_review(user, lang), f"you have no rights to review {lang!r}")
+    sent = skipped = 0
+    for segment_id in _block_segment_ids(article_id, lang, block_id):
+        row = get_translation(article_id, lang, segment_id)
+        if row.state not in SENDABLE_BACK:
+            skipped += 1
+            continue
+        try:
+            send_back(row, user, base_version=row.version, note=note)
+        except (VersionConflict, InvalidInput):
+            skipped += 1
+        else:
+            sent += 1
+    return sent, skipped

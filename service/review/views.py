@@ -63,7 +63,7 @@ class SegmentForm(FlaskForm):
 
 
 class BlockForm(FlaskForm):
-    pass
+    note = TextAreaField()
 
 
 def is_htmx() -> bool:
@@ -246,4 +246,20 @@ def approve_block(article_id: int, lang: str, block_id: int) -> ResponseReturnVa
     else:
         flash(_("Approve clean segments of the block: approved %(approved)d, skipped %(skipped)d.",
                 approved=approved, skipped=skipped))
+    return redirect(_editor_url(article, lang, f"#block-{block_id}"))
+
+
+@bp.route("/review/<int:article_id>/<lang>/blocks/<int:block_id>/send-back", methods=["POST"])
+@login_required
+def send_back_block(article_id: int, lang: str, block_id: int) -> ResponseReturnValue:
+    article = _article_for(article_id, lang)
+    form = BlockForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        sent, skipped = services.send_back_block(article.id, lang, block_id, current_user, note=form.note.data or "")
+    except TransdeskError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(_("Send back the block: sent back %(sent)d, skipped %(skipped)d.", sent=sent, skipped=skipped))
     return redirect(_editor_url(article, lang, f"#block-{block_id}"))

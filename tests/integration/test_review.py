@@ -647,6 +647,32 @@ def test_block_approval_takes_only_clean_segments(committed: Any) -> None:
     assert queries.word_diff("a b c", "a x c") == [("same", "a "), ("del", "b"), ("ins", "x"), ("same", " c")]
 
 
+def test_a_reviewer_sends_back_a_whole_block_with_one_note(committed: Any) -> None:
+    make_user("translator@example.org", "translator", "ru")
+    make_user("reviewer@example.org", "reviewer", "ru")
+    article = drafted_article()
+    block = next(b for b in article.blocks if len(b.segments) > 2)
+    url = f"/review/{article.id}/ru"
+    with live_server(committed) as base:
+        translator, reviewer = Browser(base), Browser(base)
+        translator.login("translator@example.org")
+        reviewer.login("reviewer@example.org")
+        assert f"{url}/blocks/{block.id}/send-back" not in translator.get(url).text
+        refused = translator.post_form(url, f"{url}/blocks/{block.id}/send-back", {"note": "no"})
+        assert "you have no rights to review" in flashes(refused.text)
+        assert {fresh_translation(article.id, s.id).state for s in block.segments} == {"draft"}
+
+        first = block.segments[0]
+        act(reviewer, reviewer.get(url).text, article.id, first.id, action="send_back")  # already sent back
+        page = reviewer.get(url).text
+        assert f"{url}/blocks/{block.id}/send-back" in page
+        done = reviewer.post_form(url, f"{url}/blocks/{block.id}/send-back", {"note": "Wrong register throughout."})
+        assert f"sent back {len(block.segments) - 1}, skipped 1." in flashes(done.text)
+        assert {fresh_translation(article.id, s.id).state for s in block.segments} == {"needs_work"}
+        notes = [e.data.get("note") for s in block.segments[1:] for e in events_for(s.id) if e.action == "send_back"]
+        assert notes == ["Wrong register throughout."] * (len(block.segments) - 1)
+
+
 def test_cached_segments_are_never_stale_and_carry_each_sessions_own_token(committed: Any) -> None:
     from service.extensions import db
     from service.review.fragments import CSRF_MARK
