@@ -5,6 +5,9 @@ postgresql://postgres@127.0.0.1:5432/postgres, trust auth; Redis at ``BENCH_REDI
 redis://127.0.0.1:6379/14). Creates and drops its own database and uses its own broker key prefix.
 
 Workers: two processes, each ``celery -A workers.celery_app worker -P solo`` (as the tests start them).
+Segments per task: ``--batch-size`` (``TRANSDESK_MT_BATCH_SIZE``); 0, the default, lets the pipeline use each
+engine's own request size (100 for ``pseudo``, 25 for LibreTranslate); ``--batch-size 25`` gives the figures
+with 25-segment tasks for both.
 
 1. Throughput with an instant engine (``pseudo``): a synthetic article of ``--segments`` sentences (the
    sample article's sentences repeated, each made unique by a counter), imported with ``ingest.parse_source``
@@ -222,11 +225,13 @@ def main() -> int:
     parser.add_argument("--noop", type=int, default=2_000)
     parser.add_argument("--lt-segments", type=int, default=2_000)
     parser.add_argument("--latency", type=float, default=0.1)
-    parser.add_argument("--batch-size", type=int, default=25, help="TRANSDESK_MT_BATCH_SIZE")
+    parser.add_argument("--batch-size", type=int, default=0,
+                        help="TRANSDESK_MT_BATCH_SIZE; 0 (default): each engine's own request size")
     args = parser.parse_args()
 
     from flask_migrate import upgrade
 
+    from service.translation.pipeline import batch_size
     from tests.integration.ltserver import Behaviour, libretranslate_server
 
     prefix = f"transdesk-bench-{os.getpid()}-{uuid.uuid4().hex[:6]}:"
@@ -250,6 +255,7 @@ def main() -> int:
 
             # 1 and 2: pseudo engine, then no-op tasks, on the same two worker processes.
             with flask_app(base) as app, workers(base, log_path, app):
+                pseudo_batch = batch_size()  # segments per task, as the pipeline picks them
                 run_pipeline(200, "warm-up", 60)  # connections, imports and caches in both workers
                 run_noop(app, 100, prefix, 60)
                 pseudo = run_pipeline(args.segments, "bench-pseudo", 600)
@@ -257,8 +263,8 @@ def main() -> int:
             seg_rate = pseudo["segments"] / pseudo["total"]
             task_rate = args.noop / noop_seconds
             ratio = seg_rate / task_rate
-            batches = -(-int(pseudo["segments"]) // args.batch_size)
-            print(f"pseudo: {pseudo['segments']:.0f} segments in {batches} batches of {args.batch_size}: import+commit "
+            batches = -(-int(pseudo["segments"]) // pseudo_batch)
+            print(f"pseudo: {pseudo['segments']:.0f} segments in {batches} batches of {pseudo_batch}: import+commit "
                   f"{pseudo['import']:.2f} s, queued→all drafted {pseudo['queue_to_drafted']:.2f} s, "
                   f"total {pseudo['total']:.2f} s")
             print(f"no-op: {args.noop} tasks in {noop_seconds:.2f} s")
@@ -274,16 +280,17 @@ def main() -> int:
             with libretranslate_server(behaviour) as url:
                 lt_env = {**base, "TRANSDESK_MT_ENGINE": "libretranslate", "TRANSDESK_LIBRETRANSLATE_URL": url}
                 with flask_app(lt_env) as lt_app, workers(lt_env, log_path, lt_app):
+                    lt_batch = batch_size()
                     run_pipeline(100, "warm-up-lt", 60)
                     lt = run_pipeline(args.lt_segments, "bench-lt", 600)
-            ceiling = WORKERS * args.batch_size / args.latency
+            ceiling = WORKERS * lt_batch / args.latency
             lt_rate = lt["segments"] / lt["total"]
             lt_queue_rate = lt["segments"] / lt["queue_to_drafted"]
             print(f"libretranslate ({args.latency * 1000:.0f} ms): {lt['segments']:.0f} segments: import+commit "
                   f"{lt['import']:.2f} s, queued→all drafted {lt['queue_to_drafted']:.2f} s, "
                   f"total {lt['total']:.2f} s; "
                   f"server saw {behaviour.requests} requests")
-            rows.append((f"ceiling {WORKERS} workers × {args.batch_size} / {args.latency * 1000:.0f} ms (segments/s)",
+            rows.append((f"ceiling {WORKERS} workers × {lt_batch} / {args.latency * 1000:.0f} ms (segments/s)",
                          f"{ceiling:,.0f}", "–", None))
             rows.append((f"queued→all drafted, {lt['segments']:.0f} segments, {args.latency * 1000:.0f} ms engine "
                          "(segments/s)", f"{lt_queue_rate:,.0f} ({100 * lt_queue_rate / ceiling:.0f}%)",

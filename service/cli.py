@@ -44,15 +44,19 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--source-lang", help="language of the source; default: the page's, else TRANSDESK_SOURCE_LANGUAGE")
 @click.option("--translate", "translate_to", default="", help="target languages, comma-separated, e.g. ru,kk")
 @click.option("--priority", type=click.Choice(["high", "normal", "low"]), default="normal", show_default=True)
+@click.option("--update", is_flag=True,
+              help="re-import: update the article with the same slug (else canonical URL, else title) in place; "
+                   "unchanged segments keep their translations")
 @with_appcontext
 @handle_errors
 def import_command(sources: tuple[str, ...], slug: str | None, source_lang: str | None, translate_to: str,
-                   priority: str) -> None:
+                   priority: str, update: bool) -> None:
     """Import SOURCES: file paths, http(s) URLs, - for stdin, RSS/Atom feeds or sitemaps (their articles).
 
     One JSON line per article on stdout, in order; in a batch a failed source gets a JSON error line (and one
     on stderr) and the others go on; the exit status is 1 if any failed. A progress bar is drawn on stderr
-    for batches when stderr is a terminal.
+    for batches when stderr is a terminal. With --update an article already here is updated in place and its
+    line also says what was kept, added, removed and which published languages became outdated.
     """
     import dataclasses
 
@@ -83,7 +87,9 @@ def import_command(sources: tuple[str, ...], slug: str | None, source_lang: str 
                 raise entry[1]
             fetched = entry if isinstance(entry, batch.Fetched) else batch.fetch(entry, settings)
             parsed = batch.parse(fetched, settings)
-            article = services.create_article(parsed, dataclasses.replace(req, source_name=fetched.name))
+            one = dataclasses.replace(req, source_name=fetched.name)
+            result = (services.import_or_update(parsed, one) if update
+                      else services.ImportResult(services.create_article(parsed, one), created=True))
         except TransdeskError as exc:
             db.session.rollback()
             if single:
@@ -93,8 +99,12 @@ def import_command(sources: tuple[str, ...], slug: str | None, source_lang: str 
                                   ensure_ascii=False))
             click.echo(f"error: {source}: {exc.message}", err=True)
             return
-        click.echo(json.dumps({"id": article.id, "slug": article.slug, "segments": len(article.segments),
-                               "languages": sorted(services.status(article)["languages"])}, ensure_ascii=False))
+        article = result.article
+        line = {"id": article.id, "slug": article.slug, "segments": len(article.segments),
+                "languages": sorted(services.status(article)["languages"])}
+        if update:
+            line.update(result.as_json())
+        click.echo(json.dumps(line, ensure_ascii=False))
 
     if len(entries) > 1 and sys.stderr.isatty():
         with click.progressbar(entries, label="importing", file=sys.stderr, show_pos=True) as bar:

@@ -8,6 +8,7 @@ from service.publishing.models import LanguageVersion, Snapshot
 from service.review.models import Assignment, Comment, Presence
 from service.translation.memory import TMUnit
 from service.translation.models import Translation
+from service.translation.tm_policy import TMPolicy
 
 __all__ = ["Article", "Assignment", "Block", "Comment", "Event", "GlossaryTerm", "LanguageVersion", "Presence",
-           "Segment", "Snapshot", "TMUnit", "Translation", "User"]
+           "Segment", "Snapshot", "TMPolicy", "TMUnit", "Translation", "User"]

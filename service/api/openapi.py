@@ -44,8 +44,21 @@ def document() -> dict[str, Any]:
                     "markdown": {"type": "string"}, "text": {"type": "string"},
                     "slug": {"type": "string"}, "source_lang": {"type": "string"},
                     "languages": {"type": "array", "items": {"type": "string"}},
-                    "priority": {"type": "string", "enum": ["high", "normal", "low"]}},
+                    "priority": {"type": "string", "enum": ["high", "normal", "low"]},
+                    "update": {"type": "boolean", "default": False,
+                               "description": "POST only: re-import the article with this slug (else the same "
+                                              "canonical URL, else the title's slug) when there is one"}},
                     "description": "exactly one of html, url, markdown, text"},
+                "ImportResult": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "slug": {"type": "string"}, "created": {"type": "boolean"},
+                    "segments": {"type": "integer"},
+                    "kept": {"type": "integer", "description": "segments that kept their translations"},
+                    "added": {"type": "integer", "description": "new or changed segments, queued"},
+                    "removed": {"type": "integer"},
+                    "outdated": {"type": "array", "items": {"type": "string"},
+                                 "description": "published languages the source change outdated"},
+                    "languages": {"type": "array", "items": {"type": "string"}},
+                    "status": {"$ref": "#/components/schemas/Status"}}},
                 "Status": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "slug": {"type": "string"},
                     "languages": {"type": "object", "additionalProperties": {"type": "object", "properties": {
@@ -70,10 +83,22 @@ def document() -> dict[str, Any]:
                     "application/json": {"schema": {"$ref": "#/components/schemas/ImportRequest"}},
                     "multipart/form-data": {"schema": {"type": "object", "properties": {
                         "file": {"type": "string", "format": "binary"}, "languages": {"type": "string"}}}}}},
-                "responses": {**_ok("created", {"type": "object"}, "201"), **_errors(400, 401, 403, 413, 422)}}},
+                "responses": {**_ok("created", {"$ref": "#/components/schemas/ImportResult"}, "201"),
+                              **_ok("updated in place (update: true)", {"$ref": "#/components/schemas/ImportResult"}),
+                              **_errors(400, 401, 403, 413, 422)}}},
             "/articles/{article_id}": {"get": {
                 "summary": "Progress per language", "parameters": [ARTICLE_PATH],
-                "responses": {**_ok("status", {"$ref": "#/components/schemas/Status"}), **_errors(401, 404)}}},
+                "responses": {**_ok("status", {"$ref": "#/components/schemas/Status"}), **_errors(401, 404)}},
+                "put": {
+                "summary": "Re-import the article's source in place: unchanged segments keep their translations, "
+                           "new or changed ones are queued, published translations become outdated",
+                "parameters": [ARTICLE_PATH],
+                "requestBody": {"content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ImportRequest"}},
+                    "multipart/form-data": {"schema": {"type": "object", "properties": {
+                        "file": {"type": "string", "format": "binary"}, "languages": {"type": "string"}}}}}},
+                "responses": {**_ok("updated", {"$ref": "#/components/schemas/ImportResult"}),
+                              **_errors(400, 401, 403, 404, 413, 422)}}},
             "/articles/{article_id}/languages/{lang}/segments": {"get": {
                 "summary": "Segments with their translation", "parameters": [ARTICLE_PATH, LANG_PATH],
                 "responses": {**_ok("segments", {"type": "object", "properties": {"segments": {

@@ -75,10 +75,9 @@ def openapi() -> ResponseReturnValue:
     return jsonify(document())
 
 
-@bp.route("/articles", methods=["POST"])
-@authenticated
-def create_article() -> ResponseReturnValue:
-    user = g.api_user
+def _import_input(user: Any) -> tuple[ingest.ParsedArticle, articles.ImportRequest, bool]:
+    """The source to import (a multipart ``file`` or JSON with one of html, url, markdown, text), the request,
+    and whether it asks to update the article it matches (``update``)."""
     if not rights.can_import(user):
         raise Forbidden("only editors and admins can import articles")
     if request.files.get("file"):
@@ -91,28 +90,54 @@ def create_article() -> ResponseReturnValue:
         articles.validate_request(req)
         parsed = ingest.parse_source(upload.read(), filename=upload.filename, content_type=upload.mimetype,
                                      max_bytes=int(current_app.config["TRANSDESK_MAX_IMPORT_BYTES"]))
+        return parsed, req, (fields.get("update") or "").lower() in ("1", "true", "on", "yes")
+    body = _json_body()
+    kinds = [k for k in ("html", "url", "markdown", "text") if body.get(k)]
+    if len(kinds) != 1:
+        raise InvalidInput("give exactly one of html, url, markdown or text")
+    langs = body.get("languages") or []
+    if not isinstance(langs, (list, str)):
+        raise InvalidInput("languages must be a list of language codes")
+    if not isinstance(body.get("update", False), bool):
+        raise InvalidInput("update must be true or false")
+    req = articles.ImportRequest(slug=body.get("slug") or None, source_lang=body.get("source_lang") or None,
+                                 languages=langs, priority=body.get("priority") or "normal", user_id=user.id)
+    articles.validate_request(req)
+    kind = kinds[0]
+    if not isinstance(body[kind], str):
+        raise InvalidInput(f"{kind} must be a string")
+    if kind == "url":
+        parsed, req.source_name = articles.read_and_parse(body["url"])
     else:
-        body = _json_body()
-        kinds = [k for k in ("html", "url", "markdown", "text") if body.get(k)]
-        if len(kinds) != 1:
-            raise InvalidInput("give exactly one of html, url, markdown or text")
-        langs = body.get("languages") or []
-        if not isinstance(langs, (list, str)):
-            raise InvalidInput("languages must be a list of language codes")
-        req = articles.ImportRequest(slug=body.get("slug") or None, source_lang=body.get("source_lang") or None,
-                                     languages=langs, priority=body.get("priority") or "normal", user_id=user.id)
-        articles.validate_request(req)
-        kind = kinds[0]
-        if not isinstance(body[kind], str):
-            raise InvalidInput(f"{kind} must be a string")
-        if kind == "url":
-            parsed, req.source_name = articles.read_and_parse(body["url"])
-        else:
-            parsed = articles.parse_payload(kind, body[kind])
-    article = articles.create_article(parsed, req)
-    payload = articles.status(article)
-    return jsonify(id=article.id, slug=article.slug, segments=len(article.segments),
-                   languages=sorted(payload["languages"]), status=payload), 201
+        parsed = articles.parse_payload(kind, body[kind])
+    return parsed, req, bool(body.get("update", False))
+
+
+def _import_json(result: articles.ImportResult) -> dict[str, Any]:
+    payload = articles.status(result.article)
+    return {**result.as_json(), "segments": len(result.article.segments), "languages": sorted(payload["languages"]),
+            "status": payload}
+
+
+@bp.route("/articles", methods=["POST"])
+@authenticated
+def create_article() -> ResponseReturnValue:
+    parsed, req, update = _import_input(g.api_user)
+    if update:  # re-import when the slug or canonical URL matches an article, else a new one
+        result = articles.import_or_update(parsed, req)
+    else:
+        result = articles.ImportResult(articles.create_article(parsed, req), created=True)
+        result.added = len(result.article.segments)
+    return jsonify(_import_json(result)), 201 if result.created else 200
+
+
+@bp.route("/articles/<int:article_id>", methods=["PUT"])
+@authenticated
+def update_article(article_id: int) -> ResponseReturnValue:
+    """Re-import this article's source: unchanged segments keep their translations."""
+    parsed, req, _update = _import_input(g.api_user)
+    result = articles.update_article(articles.get_article(article_id), parsed, req)
+    return jsonify(_import_json(result))
 
 
 @bp.route("/articles/<int:article_id>")

@@ -8,6 +8,7 @@ hold the whitespace between sentences (and void tags such as ``<br>`` that fall 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -19,7 +20,8 @@ from sentencex import segment as _sentencex_segment
 from .inline import VOID_ELEMENTS, Tags, escape_text, html_to_tagged, open_tag_html, tagged_to_html
 from .sentence_rules import RULES, LanguageRules, RuleRefiner
 
-_UNIT_RE = re.compile(r"\{\{|\}\}|\{(/?)(\d+)(/?)\}|.", re.DOTALL)
+# Tagged text as units: brace escapes, placeholders, and runs of plain text (a lone brace is text too).
+_UNIT_RE = re.compile(r"\{\{|\}\}|\{(/?)(\d+)(/?)\}|[^{}]+|[{}]")
 
 
 class Segmenter(Protocol):
@@ -75,12 +77,19 @@ class BlockSegments:
     segments: list[SegmentDraft]
 
 
-@dataclass
 class _Unit:
-    token: str  # as in the tagged text
-    plain: str  # what the segmenter sees ("" for paired tags, " " for void tags)
-    kind: str  # "text" | "open" | "close" | "void"
-    tag_id: str = ""
+    """A run of the tagged text that belongs wholly to one sentence or wholly to the space between two.
+
+    Runs of plain text (not single characters) keep a block's cost proportional to its sentences and tags.
+    """
+
+    __slots__ = ("token", "plain", "kind", "tag_id")
+
+    def __init__(self, token: str, plain: str, kind: str, tag_id: str = "") -> None:
+        self.token = token  # as in the tagged text
+        self.plain = plain  # what the segmenter sees ("" for paired tags, " " for void tags)
+        self.kind = kind  # "text" | "open" | "close" | "void"
+        self.tag_id = tag_id
 
 
 def _units(tagged: str) -> list[_Unit]:
@@ -91,8 +100,32 @@ def _units(tagged: str) -> list[_Unit]:
             kind = "close" if m.group(1) else ("void" if m.group(3) else "open")
             units.append(_Unit(token, " " if kind == "void" else "", kind, m.group(2)))
         else:
-            units.append(_Unit(token, token[0], "text"))
+            units.append(_Unit(token, token[0] if token in ("{{", "}}") else token, "text"))
     return units
+
+
+def _split_at(units: list[_Unit], spans: list[tuple[int, int]]) -> list[_Unit]:
+    """Cut text runs at every sentence start and end, so that no unit straddles a boundary."""
+    cuts = sorted({edge for span in spans for edge in span})
+    out: list[_Unit] = []
+    offset = 0
+    for unit in units:
+        size = len(unit.plain)
+        if unit.kind == "text" and size > 1 and unit.token == unit.plain:
+            first = bisect.bisect_right(cuts, offset)
+            last = bisect.bisect_left(cuts, offset + size)
+            start = 0
+            for cut in cuts[first:last]:
+                out.append(_Unit(unit.plain[start:cut - offset], unit.plain[start:cut - offset], "text"))
+                start = cut - offset
+            if start:
+                out.append(_Unit(unit.plain[start:], unit.plain[start:], "text"))
+            else:
+                out.append(unit)
+        else:
+            out.append(unit)
+        offset += size
+    return out
 
 
 def _sentence_spans(plain: str, lang: str) -> list[tuple[int, int]]:
@@ -117,8 +150,9 @@ def segment_block(html: str, lang: str) -> BlockSegments:
     spans = _sentence_spans(plain, lang)
     if not spans:
         return BlockSegments(gaps=[_gap_html(units, tags)], segments=[])
+    units = _split_at(units, spans)
 
-    # Which sentence each character unit belongs to (None: whitespace between sentences).
+    # Which sentence each unit belongs to (None: whitespace between sentences).
     owner: list[int | None] = [None] * len(units)
     offset, span_idx = 0, 0
     for i, unit in enumerate(units):
@@ -146,11 +180,14 @@ def segment_block(html: str, lang: str) -> BlockSegments:
         elif unit.kind == "close":
             owner[i] = before[i] if before[i] is not None else after[i]
 
-    ranges: list[list[int]] = []  # [first unit, last unit] per sentence, in order
-    for idx in range(len(spans)):
-        positions = [i for i, o in enumerate(owner) if o == idx]
-        if positions:
-            ranges.append([positions[0], positions[-1]])
+    bounds: dict[int, list[int]] = {}  # sentence -> [first unit, last unit]
+    for i, o in enumerate(owner):
+        if o is not None:
+            if o in bounds:
+                bounds[o][1] = i
+            else:
+                bounds[o] = [i, i]
+    ranges = [bounds[idx] for idx in sorted(bounds)]  # in sentence order
     ranges = _merge_ranges(ranges, units)
 
     gaps, segments, pos = [], [], 0
@@ -203,7 +240,7 @@ def _gap_html(units: list[_Unit], tags: Tags) -> str:
     out = []
     for unit in units:
         if unit.kind == "text":
-            out.append(escape_text(unit.token[0]))
+            out.append(escape_text(unit.plain))
         elif unit.kind == "void":
             tag = tags[unit.tag_id]
             out.append(open_tag_html(tag["name"], tag.get("attrs") or {}))
@@ -226,10 +263,14 @@ def assemble_block(gaps: list[str], segments: list[tuple[str, Tags]]) -> str:
     return "".join(out)
 
 
+def normalize_source(source: str) -> str:
+    """A segment's text as identity sees it: NFC, whitespace runs collapsed, no surrounding whitespace."""
+    return " ".join(unicodedata.normalize("NFC", source).split())
+
+
 def source_hash(block_path: str, source: str) -> str:
-    """Stable id of a segment's source: NFC, whitespace collapsed, plus the block path."""
-    normalized = " ".join(unicodedata.normalize("NFC", source).split())
-    return hashlib.sha256(f"{block_path}\n{normalized}".encode()).hexdigest()
+    """Stable id of a segment's source: the normalized text plus the block path (re-import matches on it)."""
+    return hashlib.sha256(f"{block_path}\n{normalize_source(source)}".encode()).hexdigest()
 
 
 __all__ = [
@@ -240,6 +281,7 @@ __all__ = [
     "Segmenter",
     "assemble_block",
     "get_segmenter",
+    "normalize_source",
     "segment_block",
     "source_hash",
     "split_sentences",

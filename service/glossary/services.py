@@ -213,8 +213,10 @@ def forget(pair: Pair | None = None) -> None:
     with _lock:
         if pair is None:
             _matchers.clear()
+            _engine_glossaries.clear()
         else:
             _matchers.pop(pair, None)
+            _engine_glossaries.pop(pair, None)
     scopes: list[Any] = [request] if has_request_context() else []
     scopes += [g] if has_app_context() else []
     for scope in scopes:
@@ -222,9 +224,20 @@ def forget(pair: Pair | None = None) -> None:
             delattr(scope, _STAMPS)
 
 
+_engine_glossaries: dict[Pair, tuple[tuple[Any, ...], dict[str, str]]] = {}
+
+
 def engine_glossary(source_lang: str, target_lang: str) -> dict[str, str]:
-    """Source term → its first wanted translation, for engines that take a glossary (DeepL, LLMs)."""
+    """Source term → its first wanted translation, for engines that take a glossary (DeepL, LLMs).
+
+    The whole pair, so that DeepL keeps one glossary per content; read again only when the pair's stamp
+    changed (the pipeline asks once per batch)."""
     pair = _pair(source_lang, target_lang)
+    stamp = _stamp(pair)
+    with _lock:
+        cached = _engine_glossaries.get(pair)
+    if cached is not None and cached[0] == stamp:
+        return dict(cached[1])
     out: dict[str, str] = {}
     for source, target in db.session.execute(
         select(GlossaryTerm.source, GlossaryTerm.target).where(
@@ -232,7 +245,9 @@ def engine_glossary(source_lang: str, target_lang: str) -> dict[str, str]:
             GlossaryTerm.forbidden.is_(False)).order_by(GlossaryTerm.id)
     ):
         out.setdefault(source, target)
-    return out
+    with _lock:
+        _engine_glossaries[pair] = (stamp, out)
+    return dict(out)
 
 
 def transliterate(text: str, source_lang: str, target_lang: str) -> str | None:

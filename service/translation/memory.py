@@ -2,7 +2,7 @@
 
 The prefilter runs in the database: pg_trgm (``%`` and ``similarity``, GIN index) on PostgreSQL, an FTS5
 trigram table on SQLite (both created by the migration). Candidates are then re-ranked with rapidfuzz on the
-placeholder-stripped text. TMX 1.4 goes in and out through translate-toolkit's ``tmxunit``, streamed.
+placeholder-stripped text. TMX 1.4 import and export: ``service.translation.tmx_io``.
 """
 
 from __future__ import annotations
@@ -10,29 +10,28 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from lxml import etree
 from rapidfuzz import fuzz
-from sqlalchemy import ForeignKey, Index, Select, String, Text, func, insert, literal_column, select, text
+from sqlalchemy import ForeignKey, Index, Select, String, Text, func, literal_column, select, text
 from sqlalchemy.orm import Mapped, mapped_column
-from translate.misc.xml_helpers import getXMLlang, getXMLspace
-from translate.storage import tmx
 
 from service.articles import inline
 from service.articles.models import Segment
-from service.errors import InvalidInput
 from service.extensions import Model, db
 from service.timeutil import utcnow
+from service.translation import checks, tm_policy
 from service.translation.models import Translation
 from service.translation.states import State
+from service.translation.tm_policy import AutoApprove, TMPolicy
 
-BATCH = 5_000
-PREFILTER_LIMIT = 50
+__all__ = ["BatchHit", "Match", "TMPolicy", "TMUnit", "batch_hits", "count", "exact_targets",
+           "lookup"]  # TMPolicy: imported here so that every TM table is registered with the TM's models
+
+PREFILTER_LIMIT = 50  # candidates re-ranked with rapidfuzz
+TRGM_THRESHOLDS = (0.5, 0.3)  # pg_trgm similarity for the prefilter: strict first, then pg_trgm's default
 MIN_SCORE = 50
 
 
@@ -115,21 +114,85 @@ def add_approved(translation: Translation, *, commit: bool = True) -> TMUnit | N
 
 # --- lookup -----------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class BatchHit:
+    """A pipeline segment's exact (100%) match and what the target language's policy makes of it."""
+
+    target: str
+    in_context: bool  # the unit was approved between the same previous and next sources
+    policy: AutoApprove
+    approve: bool  # the policy lets it be approved without a person (and it has no QA error)
+
+
+def _in_context(unit_prev: str | None, unit_next: str | None, origin: str, prev_hash: str | None,
+                next_hash: str | None) -> bool:
+    # TMX units carry no neighbours: their empty context must not pass for a one-segment article's.
+    return origin != "tmx" and (unit_prev, unit_next) == (prev_hash, next_hash)
+
+
+def _exact_rows(hashes: list[str], source_lang: str, target_lang: str) -> list[Any]:
+    return list(db.session.execute(
+        select(TMUnit.source_hash, TMUnit.target, TMUnit.prev_hash, TMUnit.next_hash, TMUnit.origin).where(
+            TMUnit.source_lang == _lang(source_lang), TMUnit.target_lang == _lang(target_lang),
+            TMUnit.source_hash.in_(hashes))
+        .order_by(TMUnit.created_at.desc(), TMUnit.id.desc())
+    ))
+
+
 def exact_targets(sources: list[str], source_lang: str, target_lang: str) -> dict[str, str]:
-    """For a pipeline batch: source → the newest exact (100%) TM target, in one indexed query."""
+    """Source → the newest exact (100%) TM target, in one indexed query."""
     if not sources:
         return {}
     by_hash = {unit_hash(source): source for source in sources}
-    rows = db.session.execute(
-        select(TMUnit.source_hash, TMUnit.target).where(
-            TMUnit.source_lang == _lang(source_lang), TMUnit.target_lang == _lang(target_lang),
-            TMUnit.source_hash.in_(list(by_hash)))
-        .order_by(TMUnit.created_at.desc(), TMUnit.id.desc())
-    ).all()
     found: dict[str, str] = {}
-    for key, target in rows:
+    for key, target, *_context in _exact_rows(list(by_hash), source_lang, target_lang):
         found.setdefault(by_hash[key], target)
     return found
+
+
+def batch_hits(article_id: int, segments: list[tuple[int, str]], source_lang: str,
+               target_lang: str) -> dict[int, BatchHit]:
+    """For a pipeline batch of (segment id, source): segment id → its exact match, with the policy's verdict.
+
+    The unit approved between the same neighbours wins (in context), else the newest. One query when nothing
+    matches; the policy and the neighbours (three more) are read only when something does. The QA checks run
+    on the matches the policy would approve: one with an error stays a draft.
+    """
+    hashes = {segment_id: unit_hash(source) for segment_id, source in segments}
+    rows = _exact_rows(list(set(hashes.values())), source_lang, target_lang) if hashes else []
+    if not rows:
+        return {}
+    policy = tm_policy.auto_approve(target_lang)
+    by_hash: dict[str, list[Any]] = {}
+    for row in rows:
+        by_hash.setdefault(row[0], []).append(row)
+    context = _neighbour_hashes(article_id, [sid for sid, key in hashes.items() if key in by_hash])
+    sources = dict(segments)
+    hits: dict[int, BatchHit] = {}
+    for segment_id, key in hashes.items():
+        units = by_hash.get(key)
+        if not units:
+            continue
+        prev_hash, next_hash = context.get(segment_id, (None, None))
+        chosen = next((u for u in units if _in_context(u[2], u[3], u[4], prev_hash, next_hash)), None)
+        target, in_context = (chosen[1], True) if chosen else (units[0][1], False)
+        approve = tm_policy.allows(policy, in_context=in_context) and not any(
+            issue.severity == "error" for issue in checks.run_checks(sources[segment_id], target, source_lang,
+                                                                    target_lang))
+        hits[segment_id] = BatchHit(target, in_context, policy, approve)
+    return hits
+
+
+def _neighbour_hashes(article_id: int, segment_ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+    """Segment id → (hash of the previous segment's source, of the next one's), in two queries."""
+    positions: dict[int, int] = {sid: position for sid, position in db.session.execute(
+        select(Segment.id, Segment.position).where(Segment.id.in_(segment_ids)))}
+    wanted = {p + offset for p in positions.values() for offset in (-1, 1)}
+    sources: dict[int, str] = {position: source for position, source in db.session.execute(
+        select(Segment.position, Segment.source).where(Segment.article_id == article_id,
+                                                        Segment.position.in_(wanted)))}
+    return {sid: (unit_hash(sources[p - 1]) if p - 1 in sources else None,
+                  unit_hash(sources[p + 1]) if p + 1 in sources else None) for sid, p in positions.items()}
 
 
 def _fts_query(source: str) -> str | None:
@@ -137,13 +200,20 @@ def _fts_query(source: str) -> str | None:
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(words)) or None
 
 
-def _candidates(source: str, source_lang: str, target_lang: str) -> list[TMUnit]:
+def _candidates(source: str, source_lang: str, target_lang: str, wanted: int) -> list[TMUnit]:
     langs = (TMUnit.source_lang == source_lang, TMUnit.target_lang == target_lang)
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         query = (select(TMUnit).where(*langs, TMUnit.source.op("%")(source))
                  .order_by(func.similarity(TMUnit.source, source).desc()).limit(PREFILTER_LIMIT))
-        return list(db.session.scalars(query))
+        # A strict trigram threshold first: the GIN scan and the rows it rechecks shrink with it. Only when that
+        # finds fewer than ``wanted`` units does the loose one (pg_trgm's default) run.
+        for threshold in TRGM_THRESHOLDS:
+            db.session.execute(select(func.set_config("pg_trgm.similarity_threshold", str(threshold), True)))
+            units = list(db.session.scalars(query))
+            if len(units) >= wanted:
+                break
+        return units
     fts = _fts_query(source)
     if fts is None:
         return []
@@ -168,13 +238,14 @@ def lookup(source: str, source_lang: str, target_lang: str, limit: int = 5,
         TMUnit.source_lang == source_lang, TMUnit.target_lang == target_lang, TMUnit.source_hash == key,
     ).order_by(TMUnit.created_at.desc(), TMUnit.id.desc()).limit(PREFILTER_LIMIT))
     for unit in exact:
-        in_context = context is not None and (unit.prev_hash, unit.next_hash) == (prev_hash, next_hash)
+        in_context = context is not None and _in_context(unit.prev_hash, unit.next_hash, unit.origin, prev_hash,
+                                                         next_hash)
         match = Match(100, unit.source, unit.target, True, in_context)
         old = found.get((unit.source, unit.target))
         if old is None or (in_context and not old.in_context):
             found[(unit.source, unit.target)] = match
     query = _plain(source)
-    for unit in _candidates(source, source_lang, target_lang):
+    for unit in _candidates(source, source_lang, target_lang, limit):
         if unit.source_hash == key or (unit.source, unit.target) in found:
             continue
         score = int(round(fuzz.ratio(query, _plain(unit.source))))
@@ -183,102 +254,13 @@ def lookup(source: str, source_lang: str, target_lang: str, limit: int = 5,
     return sorted(found.values(), key=lambda m: (m.score, m.in_context), reverse=True)[:limit]
 
 
-# --- TMX --------------------------------------------------------------------------------------
-
-def _iter_tus(path: Path) -> Iterator[tuple[str | None, tmx.tmxunit]]:
-    """(header srclang, unit) per <tu>, parsed incrementally; entities are never resolved, no network."""
-    with path.open("rb") as fh:
-        try:
-            yield from _tus(fh)
-        except etree.XMLSyntaxError as exc:
-            raise InvalidInput(f"not a valid TMX file: {exc}") from None
+def count(source_lang: str | None = None, target_lang: str | None = None) -> int:
+    return int(db.session.scalar(_filtered(select(func.count()).select_from(TMUnit), source_lang, target_lang)) or 0)
 
 
-def _tus(fh: IO[bytes]) -> Iterator[tuple[str | None, tmx.tmxunit]]:
-    header_lang: str | None = None
-    parser = etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=False, remove_comments=True)
-    for _, element in parser:
-        name = etree.QName(element).localname
-        dtd = element.getroottree().docinfo.internalDTD if header_lang is None else None
-        if dtd is not None and (list(dtd.iterentities()) or list(dtd.iterelements())):
-            raise InvalidInput("TMX files with a DOCTYPE declaring entities are refused")
-        if name == "header":
-            header_lang = element.get("srclang")
-        elif name == "tu":
-            yield header_lang, tmx.tmxunit.createfromxmlElement(element)
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-
-
-def _unit_texts(unit: tmx.tmxunit) -> list[tuple[str, str]]:
-    space = getXMLspace(unit.xmlelement, unit._default_xml_space)
-    return [(_lang(getXMLlang(node) or ""), unit.getNodeText(node, space) or "") for node in unit.getlanguageNodes()]
-
-
-def import_tmx(path: str | Path) -> dict[str, int]:
-    """Add every (source, target) pair of a TMX file, in batches; returns counts read/imported/skipped."""
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidInput(f"no such file: {path}")
-    counts = {"units": 0, "imported": 0, "skipped": 0}
-    batch: list[dict[str, Any]] = []
-    now = utcnow()
-    for header_lang, unit in _iter_tus(path):
-        counts["units"] += 1
-        texts = _unit_texts(unit)
-        srclang = _lang(unit.xmlelement.get("srclang") or header_lang or "")
-        if srclang in ("", "*all*"):
-            srclang = texts[0][0] if texts else ""
-        source = next((t for lang, t in texts if lang == srclang), None)
-        pairs = [(lang, t) for lang, t in texts if lang != srclang and t.strip()]
-        if not srclang or not source or not source.strip() or not pairs:
-            counts["skipped"] += 1
-            continue
-        for target_lang, target in pairs:
-            batch.append({"source_lang": srclang, "target_lang": target_lang, "source": source, "target": target,
-                          "source_hash": unit_hash(source), "origin": "tmx", "created_at": now})
-        if len(batch) >= BATCH:
-            counts["imported"] += _flush(batch)
-    counts["imported"] += _flush(batch)
-    if counts["units"] == 0:
-        raise InvalidInput("the file holds no TMX translation units")
-    return counts
-
-
-def _flush(batch: list[dict[str, Any]]) -> int:
-    if not batch:
-        return 0
-    db.session.execute(insert(TMUnit), batch)
-    db.session.commit()
-    done = len(batch)
-    batch.clear()
-    return done
-
-
-def export_tmx(out: IO[bytes], source_lang: str | None = None, target_lang: str | None = None) -> int:
-    """Write the memory as TMX 1.4, unit by unit (never the whole memory in memory); returns the unit count."""
-    query = select(TMUnit).order_by(TMUnit.id).execution_options(yield_per=1_000)
+def _filtered(query: Select[Any], source_lang: str | None, target_lang: str | None) -> Select[Any]:
     if source_lang:
         query = query.where(TMUnit.source_lang == _lang(source_lang))
     if target_lang:
         query = query.where(TMUnit.target_lang == _lang(target_lang))
-    count = 0
-    with etree.xmlfile(out, encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element("tmx", version="1.4"):
-            xf.write(etree.Element("header", creationtool="Transdesk", creationtoolversion="1", segtype="sentence",
-                                   adminlang="en", srclang=_lang(source_lang or "") or "*all*",
-                                   datatype="PlainText", **{"o-tmf": "Transdesk"}))
-            with xf.element("body"):
-                for unit in db.session.scalars(query):
-                    tu = tmx.tmxunit(None)
-                    tu.xmlelement.set("srclang", unit.source_lang)
-                    tu.setsource(unit.source, unit.source_lang)
-                    tu.settarget(unit.target, unit.target_lang)
-                    if unit.article_id:
-                        tu.addnote(f"article {unit.article_id}")
-                    xf.write(tu.xmlelement)
-                    count += 1
-    return count
+    return query

@@ -333,3 +333,33 @@ def test_untranslated_byline_is_written_through_the_glossary(committed: Any) -> 
     own = {byline.id: "{1}Ани Аветисьян{/1}"}
     assert byline_texts(article, "ru", own) == own  # a translator's own spelling wins over the glossary
     assert byline_texts(article, "en", {}) == {}
+
+
+def test_the_pipeline_gives_the_pairs_glossary_to_deepl(app: Any, db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch drafted with DeepL creates the pair's glossary once (TSV) and sends its id with the texts."""
+    from service.translation.machinery import deepl
+    from service.translation.machinery.base import CACHE
+    from service.translation.pipeline import translate_batch
+    from tests.factories import import_sample
+    from tests.unit.engines.servers import API_KEY, serve
+    from tests.unit.engines.test_deepl_glossary import DeepLGlossaryHandler
+
+    DeepLGlossaryHandler.glossaries.clear()
+    deepl._glossary_ids.clear()
+    CACHE.clear()
+    add("Nikol Pashinyan", "Никол Пашинян")
+    add("Yerevan", "Эривань", forbidden=True)  # never offered to an engine
+    for server in serve(DeepLGlossaryHandler):
+        for key, value in {"MT_ENGINE": "deepl", "DEEPL_URL": server.url, "DEEPL_API_KEY": API_KEY}.items():
+            monkeypatch.setitem(app.config, f"TRANSDESK_{key}", value)
+        article = import_sample(languages=["ru"])
+        segment = segment_with(article, "Nikol Pashinyan’s government")
+        assert translate_batch(article.id, "ru", [s.id for s in article.segments]) == len(article.segments)
+        paths = [r.path for r in server.requests]
+        assert paths[0] == "/v2/glossaries" and paths.count("/v2/glossaries") == 1 and "/v2/translate" in paths
+        assert server.requests[0].body["entries"] == "Nikol Pashinyan\tНикол Пашинян"
+        assert all(r.body["glossary_id"] == "def3a26b-0000" for r in server.requests if r.path == "/v2/translate")
+        from service.review.services import get_translation
+
+        assert "Никол Пашинян" in (get_translation(article.id, "ru", segment.id).text or "")
+    CACHE.clear()

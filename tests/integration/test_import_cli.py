@@ -155,6 +155,26 @@ def test_import_bad_priority_is_a_usage_error(database: Any) -> None:
     assert row_counts(database) == before
 
 
+def test_import_update_changes_the_article_in_place(database: Any, tmp_path: Path) -> None:
+    """``--update`` re-imports over the article with the same slug: the changed sentence is new, the rest kept."""
+    first = import_sample_cli("--translate", "ru")
+    html = SAMPLE.read_text(encoding="utf-8")
+    sentence = "Recruits were supposedly being sent to a training camp in Russia."
+    assert html.count(sentence) == 1
+    changed = tmp_path / "changed.html"
+    changed.write_text(html.replace(sentence, "Recruits were reportedly sent to a camp in Russia."), encoding="utf-8")
+    before = row_counts(database)
+    result = run_cli("import", str(changed), "--update", "--translate", "ru")
+    assert result.returncode == 0, result.stderr
+    line = json.loads(result.stdout)
+    assert line["id"] == first["id"] and line["slug"] == first["slug"] and line["created"] is False
+    assert (line["added"], line["removed"]) == (1, 1) and line["kept"] == first["segments"] - 1
+    after = row_counts(database)
+    assert after["articles"] == before["articles"] and after["segments"] == before["segments"]
+    # Without --update the same page is a new article with a slug of its own.
+    assert import_sample_cli()["slug"] == SAMPLE_SLUG + "-2"
+
+
 def test_import_existing_slug_is_refused(database: Any) -> None:
     import_sample_cli()
     before = row_counts(database)

@@ -87,3 +87,51 @@ def test_reconciler_requeues_stuck_work_and_leaves_fresh_work(db: Any) -> None:
     rows = db.session.scalars(select(Translation).where(Translation.segment_id.in_(stuck))).all()
     assert all(r.state == "queued" and r.queued_at > utcnow() - timedelta(minutes=1) for r in rows)
     assert pipeline.reconcile(stuck_after=600) == 0  # just re-sent: not stuck any more
+
+
+def test_batch_size_is_the_setting_else_the_engines_request_size(app: Any) -> None:
+    from service.translation import pipeline
+    from service.translation.machinery import engine_class
+
+    saved = (app.config["TRANSDESK_MT_BATCH_SIZE"], app.config["TRANSDESK_MT_ENGINE"])
+    with app.app_context():
+        try:
+            app.config["TRANSDESK_MT_BATCH_SIZE"] = 0
+            for name in ("pseudo", "libretranslate", "deepl"):
+                app.config["TRANSDESK_MT_ENGINE"] = name
+                assert pipeline.batch_size() == engine_class(name).batch_size
+            assert engine_class("pseudo").batch_size != engine_class("libretranslate").batch_size
+            app.config["TRANSDESK_MT_BATCH_SIZE"] = 7
+            assert pipeline.batch_size() == 7
+        finally:
+            app.config["TRANSDESK_MT_BATCH_SIZE"], app.config["TRANSDESK_MT_ENGINE"] = saved
+
+
+def test_a_batch_counts_one_attempt_and_writes_only_rows_queued_for_the_current_source(db: Any) -> None:
+    from sqlalchemy import select, update
+
+    from service.articles.models import Segment
+    from service.history import Event
+    from service.translation import pipeline
+    from service.translation.models import Translation
+
+    article = import_sample(languages=["ru"])
+    ids = [s.id for s in article.segments]
+    edited = ids[0]  # its source changes after it was queued: the queued row must not be drafted
+    db.session.execute(update(Segment).where(Segment.id == edited).values(source_hash="0" * 64))
+    db.session.commit()
+
+    assert pipeline.translate_batch(article.id, "ru", ids) == len(ids) - 1
+    rows = {r.segment_id: r for r in db.session.scalars(select(Translation).filter_by(article_id=article.id))}
+    assert rows[edited].state == "queued" and rows[edited].text is None
+    assert {rows[i].state for i in ids[1:]} == {"draft"}
+    assert {r.attempts for r in rows.values()} == {1}  # counted before the engine ran, the edited row too
+    assert {r.version for r in rows.values() if r.state == "draft"} == {2}
+
+    # Delivered again (a duplicate message): nothing is still queued for its source, nothing changes.
+    assert pipeline.translate_batch(article.id, "ru", ids) == 0
+    again = {r.segment_id: (r.state, r.text, r.version) for r in
+             db.session.scalars(select(Translation).filter_by(article_id=article.id))}
+    assert again == {i: (rows[i].state, rows[i].text, rows[i].version) for i in ids}
+    drafts = db.session.scalars(select(Event.segment_id).filter_by(article_id=article.id, action="draft")).all()
+    assert sorted(drafts) == sorted(ids[1:])  # one history row per draft written

@@ -106,16 +106,16 @@ def test_exact_match_ignores_whitespace_differences_and_comes_first(db: Any) -> 
 def test_tmx_import_and_export_round_trip(db: Any, tmp_path: Path) -> None:
     from translate.storage import tmx
 
-    from service.translation import memory
+    from service.translation import memory, tmx_io
 
-    counts = memory.import_tmx(TMX_FIXTURE)
+    counts = tmx_io.import_tmx(TMX_FIXTURE)
     assert counts == {"units": 4, "imported": 4, "skipped": 1}
     assert memory.lookup("The ceasefire held overnight.", "en", "ru")[0].target == "Режим прекращения огня соблюдался."
     assert memory.lookup("The ceasefire held overnight.", "en", "kk")[0].target == "Атысты тоқтату сақталды."
 
     out = tmp_path / "out.tmx"
     with out.open("wb") as fh:
-        assert memory.export_tmx(fh) == 4
+        assert tmx_io.export_tmx(fh) == 4
     with out.open("rb") as fh:
         store = tmx.tmxfile(fh, sourcelanguage="en")
     pairs = {(unit.source, unit.gettarget("ru") or unit.gettarget("kk")) for unit in store.units}
@@ -124,9 +124,9 @@ def test_tmx_import_and_export_round_trip(db: Any, tmp_path: Path) -> None:
 
 
 def test_tmx_import_streams_in_batches(db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.translation import memory
+    from service.translation import tmx_io
 
-    monkeypatch.setattr(memory, "BATCH", 100)
+    monkeypatch.setattr(tmx_io, "BATCH", 100)
     path = tmp_path / "big.tmx"
     body = "".join(f'<tu><tuv xml:lang="en"><seg>Sentence number {i}.</seg></tuv>'
                    f'<tuv xml:lang="ru"><seg>Предложение номер {i}.</seg></tuv></tu>' for i in range(1050))
@@ -134,22 +134,22 @@ def test_tmx_import_streams_in_batches(db: Any, tmp_path: Path, monkeypatch: pyt
                     f'datatype="plaintext" adminlang="en" o-tmf="x" creationtool="t" creationtoolversion="1"/>'
                     f"<body>{body}</body></tmx>", encoding="utf-8")
     flushed: list[int] = []
-    original = memory._flush
-    monkeypatch.setattr(memory, "_flush", lambda batch: flushed.append(len(batch)) or original(batch))
-    assert memory.import_tmx(path) == {"units": 1050, "imported": 1050, "skipped": 0}
+    original = tmx_io._flush
+    monkeypatch.setattr(tmx_io, "_flush", lambda batch: flushed.append(len(batch)) or original(batch))
+    assert tmx_io.import_tmx(path) == {"units": 1050, "imported": 1050, "skipped": 0}
     assert max(flushed) <= 100 + 1 and sum(flushed) == 1050
 
 
 def test_tmx_entities_are_not_expanded(db: Any, tmp_path: Path) -> None:
     from service.errors import InvalidInput
-    from service.translation import memory
+    from service.translation import memory, tmx_io
 
     path = tmp_path / "xxe.tmx"
     path.write_text('<?xml version="1.0"?><!DOCTYPE tmx [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
                     '<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>A &xxe; B</seg>'
                     '</tuv><tuv xml:lang="ru"><seg>А &xxe; Б</seg></tuv></tu></body></tmx>', encoding="utf-8")
     with pytest.raises(InvalidInput, match="DOCTYPE") as refused:
-        memory.import_tmx(path)
+        tmx_io.import_tmx(path)
     assert "root:" not in str(refused.value)
     assert memory.lookup("A B", "en", "ru", min_score=0) == []
 
@@ -174,14 +174,14 @@ def test_sqlite_fts5_trigram_prefilter(app: Any, tmp_path: Path) -> None:
 
     from service import create_app
     from service.extensions import db
-    from service.translation import memory
+    from service.translation import memory, tmx_io
     from tests.conftest import ROOT
 
     sqlite_app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'tm.db'}"})
     with sqlite_app.app_context():
         upgrade(directory=str(ROOT / "service" / "migrations"))
         assert db.session.get_bind().dialect.name == "sqlite"
-        assert memory.import_tmx(TMX_FIXTURE)["imported"] == 4
+        assert tmx_io.import_tmx(TMX_FIXTURE)["imported"] == 4
         matches = memory.lookup("The ceasefire held until dawn.", "en", "ru")
         assert matches and matches[0].target == "Режим прекращения огня соблюдался." and not matches[0].exact
         assert memory.lookup("Prices rose by 3.5 percent.", "en", "ru")[0].exact
@@ -211,3 +211,74 @@ def test_pipeline_drafts_exact_memory_matches_before_machine_translation(db: Any
         assert reused.text == row.text and reused.mt_text is None
     others = [t for position, t in drafts.items() if position >= 3]
     assert others and all(t.origin == "mt" and t.engine == "pseudo" for t in others)
+
+
+def test_tmx_import_of_a_file_broken_half_way_adds_nothing(db: Any, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.errors import InvalidInput
+    from service.translation import memory, tmx_io
+
+    monkeypatch.setattr(tmx_io, "BATCH", 100)
+    path = tmp_path / "broken.tmx"
+    body = "".join(f'<tu><tuv xml:lang="en"><seg>Sentence {i}.</seg></tuv>'
+                   f'<tuv xml:lang="ru"><seg>Предложение {i}.</seg></tuv></tu>' for i in range(500))
+    path.write_text(f'<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>{body}<tu><tuv>',
+                    encoding="utf-8")
+    seen: list[int] = []
+    with pytest.raises(InvalidInput, match="not a valid TMX file"):
+        tmx_io.import_tmx(path, progress=seen.append)
+    assert seen and seen == sorted(seen)  # batches went out before the break was found…
+    assert memory.count() == 0  # …and were rolled back with it
+    assert memory.lookup("Sentence 7.", "en", "ru") == []
+    assert trigram_index() == "gin_trgm_ops"  # dropped for the load into an empty memory, built again
+
+
+def trigram_index() -> str | None:
+    """The fuzzy prefilter's index: PostgreSQL's operator class (SQLite: "gin_trgm_ops" stands for its FTS5
+    trigram table, which imports never drop), or None when missing."""
+    from sqlalchemy import text
+
+    from service.extensions import db
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        found = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'tm_units_fts'"))
+        return "gin_trgm_ops" if found and "trigram" in found else None
+    definition = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_tm_units_source_trgm'"))
+    return "gin_trgm_ops" if definition and "gin_trgm_ops" in definition else None
+
+
+def test_tmx_import_keeps_the_trigram_index_into_empty_and_full_memories(db: Any) -> None:
+    from service.translation import memory, tmx_io
+
+    assert memory.count() == 0
+    assert tmx_io.import_tmx(TMX_FIXTURE)["imported"] == 4  # empty: the index is built after the load
+    assert trigram_index() == "gin_trgm_ops"
+    assert tmx_io.import_tmx(TMX_FIXTURE)["imported"] == 4  # not empty: kept and updated as rows go in
+    assert trigram_index() == "gin_trgm_ops"
+    assert memory.count() == 8 and memory.count("en", "kk") == 2
+    assert memory.lookup("The ceasefire held until dawn.", "en", "ru")[0].target == "Режим прекращения огня соблюдался."
+
+
+def test_tm_cli_policy_sets_and_shows_per_language(committed: Any) -> None:
+    assert run_cli("tm", "policy").stdout == b""  # no language has a policy: every one is off
+    done = run_cli("tm", "policy", "RU", "--auto-approve", "in_context")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"lang": "ru", "auto_approve": "in_context"}
+    assert run_cli("tm", "policy", "kk", "--auto-approve", "exact").returncode == 0
+    listed = [json.loads(line) for line in run_cli("tm", "policy").stdout.splitlines()]
+    assert listed == [{"lang": "kk", "auto_approve": "exact"}, {"lang": "ru", "auto_approve": "in_context"}]
+    assert json.loads(run_cli("tm", "policy", "fa").stdout) == {"lang": "fa", "auto_approve": "off"}
+
+    for bad in (["ru", "--auto-approve", "always"], ["xx-nowhere", "--auto-approve", "exact"],
+                ["--auto-approve", "exact"]):
+        refused = run_cli("tm", "policy", *bad)
+        assert refused.returncode == 1 and refused.stderr.decode().count("\n") == 1, refused.stderr
+        assert refused.stderr.startswith(b"error:")
+    assert json.loads(run_cli("tm", "policy", "ru").stdout)["auto_approve"] == "in_context"  # unchanged
+
+
+def test_tm_cli_import_shows_progress_on_stderr_only(committed: Any) -> None:
+    done = run_cli("tm", "import", str(TMX_FIXTURE))
+    assert done.returncode == 0, done.stderr
+    assert b"importing" in done.stderr
+    assert [json.loads(line) for line in done.stdout.splitlines()] == [{"units": 4, "imported": 4, "skipped": 1}]

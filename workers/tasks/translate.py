@@ -24,8 +24,7 @@ def backoff(retries: int) -> float:
 @shared_task(bind=True, name="transdesk.translate_batch", ignore_result=True, acks_late=True,
              reject_on_worker_lost=True)
 def translate_batch(self: Task, *, article_id: int, lang: str, segment_ids: list[int]) -> int:
-    pipeline.note_attempt(article_id, lang, segment_ids)
-    try:
+    try:  # translate_batch counts the attempt (committed before the engine call) as it reads the batch
         return pipeline.translate_batch(article_id, lang, segment_ids)
     except EngineError as exc:
         db.session.rollback()
