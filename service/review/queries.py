@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from service.articles import services as articles
@@ -135,6 +136,16 @@ def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
     return out
 
 
+# What each recorded action on a segment reads as in its history (unknown codes are shown as they are).
+ACTION_LABELS = {
+    "queued": lazy_gettext("queued for machine translation"), "draft": lazy_gettext("machine draft"),
+    "no_mt": lazy_gettext("no machine draft"), "failed": lazy_gettext("machine translation failed"),
+    "auto_approve": lazy_gettext("approved from translation memory by policy"), "save": lazy_gettext("saved"),
+    "approve": lazy_gettext("approved"), "send_back": lazy_gettext("sent back"),
+    "links": lazy_gettext("links retargeted"),
+}
+
+
 @dataclass
 class HistoryEntry:
     action: str
@@ -146,6 +157,10 @@ class HistoryEntry:
     changed: bool
     note: str
     engine: str | None
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 def history_entries(segment_id: int, lang: str) -> list[HistoryEntry]:

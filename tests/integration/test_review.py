@@ -614,6 +614,12 @@ def test_history_partial_shows_word_diffs(committed: Any) -> None:
         assert "<html" not in partial and "translator@example.org" in partial
         assert "Россия не <del>может</del><ins>хочет</ins> помочь" in partial
         assert "machine translation (pseudo)" in partial
+        labels = re.findall(r'<strong data-action="(\w+)">([^<]+)</strong>', partial)
+        assert labels == [("save", "saved"), ("save", "saved"), ("draft", "machine draft")]
+        russian = translator.post_form(url, "/account/locale", {"locale": "ru"})
+        assert russian.status_code == 200
+        assert '<strong data-action="draft">машинный черновик</strong>' in translator.get(
+            f"{url}/segments/{segment.id}/history", headers=HX).text
         full = translator.get(f"{url}/segments/{segment.id}/history")
         assert full.status_code == 200 and "<html" in full.text and "<ins>хочет</ins>" in full.text
 
