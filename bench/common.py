@@ -1,10 +1,11 @@
-"""What the benchmarks share: a fresh PostgreSQL database per run, always dropped afterwards."""
+"""What the benchmarks share: a fresh PostgreSQL database per run (always dropped afterwards), and the table
+of figures with their bars that they print."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 PG_SERVER = os.environ.get("TRANSDESK_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -22,3 +23,18 @@ def fresh_database() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_SERVER, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# One printed row: what was measured, the figure, the bar it is held to, and whether it passed (None: no bar).
+Row = tuple[str, str, str, bool | None]
+
+
+def print_figures(rows: Sequence[Row], value_width: int = 12, bar_width: int = 20) -> bool:
+    """Print the figures as an aligned table with PASS/FAIL beside each bar; True when no bar failed."""
+    width = max(len(row[0]) for row in rows)
+    print()
+    print(f"{'figure':<{width}}  {'measured':>{value_width}}  {'bar':<{bar_width}}  result")
+    for name, value, bar, ok in rows:
+        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+        print(f"{name:<{width}}  {value:>{value_width}}  {bar:<{bar_width}}  {verdict}")
+    return all(ok is not False for *_rest, ok in rows)

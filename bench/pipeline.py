@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import PG_SERVER, fresh_database  # noqa: E402
+from bench.common import PG_SERVER, fresh_database, print_figures  # noqa: E402
 from tests.conftest import stop_process  # noqa: E402  (the same stop the tests use)
 
 SAMPLE = ROOT / "tests" / "fixtures" / "eurasianet-armenia-coup.html"
@@ -300,16 +300,11 @@ def main() -> int:
     finally:
         drop_keys(prefix)
 
-    width = max(len(r[0]) for r in rows)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>14}  {'bar':<17}  result")
-    for name, value, bar, ok in rows:
-        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-        print(f"{name:<{width}}  {value:>14}  {bar:<17}  {verdict}")
+    passed = print_figures(rows, 14, 17)
     print(f"\nworkers: {WORKERS} × `celery -A workers.celery_app worker -P solo`; "
           f"PostgreSQL {PG_SERVER.rsplit('/', 1)[0]}, "
           f"Redis {REDIS_URL}, prefix {prefix}; {os.cpu_count()} cores")
-    return 0 if all(ok is not False for *_rest, ok in rows) else 1
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import PG_SERVER, fresh_database  # noqa: E402
+from bench.common import PG_SERVER, fresh_database, print_figures  # noqa: E402
 from bench.pipeline import flask_app  # noqa: E402
 from bench.tm_data import family, pairs, perturb  # noqa: E402
 
@@ -216,15 +216,10 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    width = max(len(r[0]) for r in rows)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>10}  {'bar':<20}  result")
-    for name, value, bar, ok in rows:
-        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-        print(f"{name:<{width}}  {value:>10}  {bar:<20}  {verdict}")
+    passed = print_figures(rows, 10, 20)
     print(f"\nPostgreSQL {PG_SERVER.rsplit('/', 1)[0]}; {os.cpu_count()} cores; load average "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} at the end")
-    return 0 if all(ok is not False for *_rest, ok in rows) else 1
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
