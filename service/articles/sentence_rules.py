@@ -54,6 +54,9 @@ class LanguageRules:
     year_abbrs: frozenset[str] = field(default_factory=frozenset)  # "г.": final after a number, else never
     prepositions: frozenset[str] = field(default_factory=frozenset)  # open a dating phrase: "At 5 a.m."
     conjunctions: frozenset[str] = field(default_factory=frozenset)  # "..., что в 1991 г. Москва ..."
+    # An abbreviation and the capitalized word that completes it: "3 млн долл. США" is one phrase.
+    phrases: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    multipliers: frozenset[str] = field(default_factory=frozenset)  # "2 тыс. га": a number for the unit after it
 
 
 _EN_MONTHS = "jan feb mar apr jun jul aug sep sept oct nov dec"
@@ -63,7 +66,7 @@ EN = LanguageRules(
         "pres rev hon mt ft supt insp amb atty fr msgr vs v i.e e.g cf viz approx ca esq"
     ),
     number=_words(f"no nos vol vols p pp art arts fig figs ch sec para ex ext tel {_EN_MONTHS}"),
-    final=_words("etc al"),
+    final=_words("etc al may"),  # "may": the month (or the verb) written out, never an abbreviation
     maybe=_words("inc co corp ltd jr sr bros plc st ave blvd rd dept univ"),
     starters=_words(
         "The A An This That These Those It Its He She They We I You His Her Their Our My But And Or So Yet "
@@ -95,9 +98,12 @@ RU = LanguageRules(
         "При По В На С Из За После До Для Если Когда Хотя Поэтому Между Сейчас Сегодня Ранее Теперь Всего "
         "Его Ее Её Их Об Что Кто Где Почему Зачем Ответа"
     ),
-    year_abbrs=_words("г в"),
+    # Year, century and units ("т" tonnes, "м/с"): final after a number, else never ("т. е.", "см. рис. 2").
+    year_abbrs=_words("г в м км см мм кг га л т м/с км/ч"),
     prepositions=_words("в во с со к на по до за от из около после через к"),
     conjunctions=_words("что когда как если чтобы где поскольку пока"),
+    phrases=frozenset({("долл", "США"), ("долл", "США.")}),
+    multipliers=_words("тыс млн млрд трлн"),
 )
 
 RULES: dict[str, LanguageRules] = {"en": EN, "ru": RU}
@@ -185,6 +191,8 @@ class RuleRefiner:
             return bool(rest) and not rest[0].islower() and proposed
         if not _ALNUM_RE.search(text, last, pos):
             return False  # a "sentence" of punctuation only (". . ." moved to the next sentence)
+        if re.match(r"[A-ZА-ЯЁ]\.", right) and re.search(r"(?:^|[\s.(-])[A-ZА-ЯЁ]\.$", left):
+            return False  # inside an acronym written without spaces: "D-N.Y.", "U.S."
         m = _RIGHT_WORD_RE.match(right)
         word = m.group(1).rstrip(".") if m else ""
         if word[:1].islower():
@@ -220,6 +228,8 @@ class RuleRefiner:
                 return False
             return capital
         if kind in ("final", "maybe", "time") and capital and self._adverbial(text[last:pos], end):
+            return False
+        if (core.lower(), word) in rules.phrases:
             return False
         if kind == "final":
             # "1898 г. В 1854 году": a dated caption goes on (Russian Golden Rules); other capitals split.
@@ -263,7 +273,8 @@ class RuleRefiner:
         if key in rules.year_abbrs or squeezed in rules.year_abbrs:
             before = end[: -len(core) - 1].rstrip().rsplit(None, 1)
             last_word = before[-1].rstrip(",") if before else ""
-            numeric = last_word[-1:].isdigit() or bool(_ROMAN_RE.fullmatch(last_word)) or last_word == "гг"
+            numeric = (last_word[-1:].isdigit() or bool(_ROMAN_RE.fullmatch(last_word)) or last_word == "гг"
+                       or last_word.rstrip(".") in rules.multipliers)
             return "final" if numeric else "never"
         for name, words in (
             ("never", rules.never),
@@ -274,7 +285,7 @@ class RuleRefiner:
             if key in words or ("." in key and squeezed in words):
                 return name
         if "." in core:
-            parts = core.split(".")
+            parts = re.split(r"\.-?", core)  # "К.-Ж." (Kassym-Jomart) is two initials
             if all(len(p) == 1 and p.isupper() for p in parts):
                 # "Л.Н." initials in Cyrillic; "U.S." / "D.C." Latin acronyms may end a sentence.
                 return "maybe" if parts[0].isascii() else "never"
