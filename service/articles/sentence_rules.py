@@ -57,6 +57,7 @@ class LanguageRules:
     # An abbreviation and the capitalized word that completes it: "3 млн долл. США" is one phrase.
     phrases: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     multipliers: frozenset[str] = field(default_factory=frozenset)  # "2 тыс. га": a number for the unit after it
+    unit_prefixes: frozenset[str] = field(default_factory=frozenset)  # "1,5 трлн куб. м.": part of the unit
 
 
 _EN_MONTHS = "jan feb mar apr jun jul aug sep sept oct nov dec"
@@ -104,6 +105,7 @@ RU = LanguageRules(
     conjunctions=_words("что когда как если чтобы где поскольку пока"),
     phrases=frozenset({("долл", "США"), ("долл", "США.")}),
     multipliers=_words("тыс млн млрд трлн"),
+    unit_prefixes=_words("куб кв"),
 )
 
 RULES: dict[str, LanguageRules] = {"en": EN, "ru": RU}
@@ -270,9 +272,12 @@ class RuleRefiner:
             if rules.pronoun_i and core == "I":
                 return "plain"
             return "never"  # an initial: "Jonas E. Smith", "В. В. Путин"
-        if key in rules.year_abbrs or squeezed in rules.year_abbrs:
-            before = end[: -len(core) - 1].rstrip().rsplit(None, 1)
-            last_word = before[-1].rstrip(",") if before else ""
+        points = key == "п" and prev_tok == "п"  # "2,5 п. п." (percentage points) is a unit like "м."
+        if points or key in rules.year_abbrs or squeezed in rules.year_abbrs:
+            words_before = end[: -len(core) - 1].split()
+            if points or (words_before and words_before[-1].rstrip(".") in rules.unit_prefixes):
+                words_before = words_before[:-1]  # skip the first "п." / the "куб." of "куб. м."
+            last_word = words_before[-1].rstrip(",") if words_before else ""
             numeric = (last_word[-1:].isdigit() or bool(_ROMAN_RE.fullmatch(last_word)) or last_word == "гг"
                        or last_word.rstrip(".") in rules.multipliers)
             return "final" if numeric else "never"
