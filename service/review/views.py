@@ -236,30 +236,32 @@ def act(article_id: int, lang: str, segment_id: int) -> ResponseReturnValue:
 @bp.route("/review/<int:article_id>/<lang>/blocks/<int:block_id>/approve", methods=["POST"])
 @login_required
 def approve_block(article_id: int, lang: str, block_id: int) -> ResponseReturnValue:
-    article = _article_for(article_id, lang)
-    if not BlockForm().validate_on_submit():
-        abort(400)
-    try:
-        approved, skipped = services.approve_clean_in_block(article.id, lang, block_id, current_user)
-    except TransdeskError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(_("Approve clean segments of the block: approved %(approved)d, skipped %(skipped)d.",
-                approved=approved, skipped=skipped))
-    return redirect(_editor_url(article, lang, f"#block-{block_id}"))
+    return _block_action(article_id, lang, block_id, "approve")
 
 
 @bp.route("/review/<int:article_id>/<lang>/blocks/<int:block_id>/send-back", methods=["POST"])
 @login_required
 def send_back_block(article_id: int, lang: str, block_id: int) -> ResponseReturnValue:
+    return _block_action(article_id, lang, block_id, "send_back")
+
+
+def _block_action(article_id: int, lang: str, block_id: int, action: str) -> ResponseReturnValue:
+    """One reviewer action on every segment of a block; the counts (done, skipped) are flashed."""
     article = _article_for(article_id, lang)
     form = BlockForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        sent, skipped = services.send_back_block(article.id, lang, block_id, current_user, note=form.note.data or "")
+        if action == "approve":
+            done, skipped = services.approve_clean_in_block(article.id, lang, block_id, current_user)
+            message = _("Approve clean segments of the block: approved %(approved)d, skipped %(skipped)d.",
+                        approved=done, skipped=skipped)
+        else:
+            done, skipped = services.send_back_block(article.id, lang, block_id, current_user,
+                                                     note=form.note.data or "")
+            message = _("Send back the block: sent back %(sent)d, skipped %(skipped)d.", sent=done, skipped=skipped)
     except TransdeskError as exc:
         flash(exc.message, "error")
     else:
-        flash(_("Send back the block: sent back %(sent)d, skipped %(skipped)d.", sent=sent, skipped=skipped))
+        flash(message)
     return redirect(_editor_url(article, lang, f"#block-{block_id}"))
