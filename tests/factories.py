@@ -40,3 +40,8 @@ def fake_translation(source: str, n: int) -> str:
         else:
             text += f" {token}ссылка {token[1:-1]}"
     return text + "."
+
+
+# Tag chips as the review UI renders {1} and {/1} outside a request (English spoken names).
+CHIP_OPEN_1 = '<span class="tag tag-open" title="{1}" role="img" aria-label="start of tag 1">1</span>'
+CHIP_CLOSE_1 = '<span class="tag tag-close" title="{/1}" role="img" aria-label="end of tag 1">/1</span>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, has_request_context, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -44,13 +44,17 @@ add_server_timing(bp)  # for bench/ui.py
 @bp.app_template_filter("tagchips")
 def tagchips(text: str | None) -> Markup:
     """Source text with its placeholders shown as tag chips (the text itself stays escaped)."""
+    labels = _labels() if has_request_context() else CHIP_LABELS  # outside a request (tests, tools): English
 
     def chip(match: re.Match[str]) -> str:
         if match.group(2) is None:  # "{{" or "}}": one literal brace
             return match.group(0)[0]
         closing, number, void = match.groups()
         kind = "close" if closing else ("void" if void else "open")
-        return f'<span class="tag tag-{kind}" title="{match.group(0)}">{closing}{number}{void}</span>'
+        # role=img + a spoken name: a screen reader says "start of tag 1", not "1" (labels cached per locale).
+        label = escape(labels[f"chip_{kind}"] % {"n": number})
+        return (f'<span class="tag tag-{kind}" title="{match.group(0)}" role="img" aria-label="{label}">'
+                f'{closing}{number}{void}</span>')
 
     return Markup(TOKEN.sub(chip, str(escape(text or ""))))
 
@@ -102,7 +106,11 @@ def _translate_labels() -> dict[str, str]:
         "links": _("Links in this language"), "link_target": _("Target of link %(n)s in this language"),
         "links_hint": _("Empty keeps the source's target. An http(s) URL or a path on this site."),
         "save_links": _("Save links"),
+        "chip_open": _("start of tag %(n)s"), "chip_close": _("end of tag %(n)s"), "chip_void": _("tag %(n)s"),
     }
+
+
+CHIP_LABELS = {"chip_open": "start of tag %(n)s", "chip_close": "end of tag %(n)s", "chip_void": "tag %(n)s"}
 
 
 def _common(article: Article, lang: str, filters: queries.Filters) -> dict[str, Any]:

@@ -37,6 +37,14 @@
     span.setAttribute("data-tag", token);
     span.title = token;
     span.textContent = parts[1] + parts[2] + parts[3];
+    // Spoken as "start of tag 1" (the page's language; see #keys-live), not as "1".
+    var kind = parts[1] ? "close" : parts[3] ? "void" : "open";
+    var live = document.getElementById("keys-live");
+    var label = live && live.getAttribute("data-chip-" + kind);
+    if (label) {
+      span.setAttribute("role", "img");
+      span.setAttribute("aria-label", label.replace("%(n)s", parts[2]));
+    }
     return span;
   }
 

@@ -320,6 +320,11 @@ def test_tag_chips_cannot_be_half_deleted_or_typed(committed: Any, chromium: Any
         page.keyboard.type("ссылка")
         page.keyboard.press("Control+Shift+T")
         assert field(page, tagged.id) == "{1}ссылка{/1}"
+        # Chips have a spoken name, in the UI language, in the editor and in the source column alike.
+        spoken = "els => els.map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])"
+        assert page.eval_on_selector_all(f"#ed-{tagged.id} .tag", spoken) == [
+            ["img", "start of tag 1"], ["img", "end of tag 1"]]
+        assert ["img", "start of tag 1"] in page.eval_on_selector_all(f"#seg-{tagged.id} .source .tag", spoken)
 
         # Backspace right after a chip takes the whole chip, never one of its characters.
         page.keyboard.press("Backspace")

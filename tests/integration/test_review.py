@@ -13,7 +13,7 @@ from markupsafe import escape
 
 from service.review.panel import PANEL_SECTIONS
 from service.review.views import tagchips
-from tests.factories import PASSWORD, csrf_from, fake_translation, import_sample, make_user
+from tests.factories import CHIP_OPEN_1, PASSWORD, csrf_from, fake_translation, import_sample, make_user
 from tests.integration.live import Browser, live_server
 
 pytestmark = [pytest.mark.integration]
@@ -237,7 +237,7 @@ def test_review_page_shows_source_and_target_side_by_side(committed: Any) -> Non
             # The source with its placeholders shown as tag chips, the text escaped.
             assert f'<div class="source" lang="en">{tagchips(source)}</div>' in body
             if "{1}" in source:
-                assert '<span class="tag tag-open" title="{1}">1</span>' in body
+                assert CHIP_OPEN_1 in body
             assert re.search(rf'<textarea id="t-{sid}" name="text" lang="ru"[^>]*>{re.escape(str(escape(row.text)))}'
                              r"</textarea>", body), sid
             assert row.text.startswith("⟦") and "PSEUDO" in body

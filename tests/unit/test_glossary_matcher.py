@@ -78,7 +78,8 @@ def test_marks_wrap_terms_in_text_never_in_tags_or_chips() -> None:
     marked = str(glossary_marks(tagchips(source), GLOSSARY.hits(source)))
     assert '<mark class="term" title="прекращение огня · ≠ перемирие · not a truce">ceasefire</mark>' in marked
     assert '<mark class="term" title="AT&amp;T">AT&amp;T</mark>' in marked
-    assert 'title="{2/}">2/</span><mark class="term" title="один">1</mark>.' in marked  # the chip label is not marked
+    # The chip's own label is not marked, the number after it is.
+    assert 'aria-label="tag 2">2/</span><mark class="term" title="один">1</mark>.' in marked
     assert marked.count("<mark") == 3
     assert re.sub(r"</?mark[^>]*>", "", marked) == str(tagchips(source))
 
