@@ -65,6 +65,16 @@ def _pair_from(values: Any) -> tuple[str, str]:
         abort(400, exc.message)
 
 
+def _writable_pair(form: FlaskForm) -> tuple[str, str]:
+    """The posted language pair, once the user may change its terms and the form (CSRF) is valid."""
+    source_lang, target_lang = _pair_from(request.form)
+    if not can_write(current_user, target_lang):
+        abort(403)
+    if not form.validate_on_submit():
+        abort(400)
+    return source_lang, target_lang
+
+
 def _default_target() -> str:
     mine = [lang for lang in current_user.language_list if lang != "en"]
     return mine[0] if mine else "ru"
@@ -94,11 +104,7 @@ def index() -> ResponseReturnValue:
 @login_required
 def add() -> ResponseReturnValue:
     form = TermForm()
-    source_lang, target_lang = _pair_from(request.form)
-    if not can_write(current_user, target_lang):
-        abort(403)
-    if not form.validate_on_submit():
-        abort(400)
+    source_lang, target_lang = _writable_pair(form)
     try:
         term = services.add_term(source_lang, target_lang, services.TermInput(
             form.source.data or "", form.target.data or "", form.notes.data or "", bool(form.forbidden.data),
@@ -114,11 +120,7 @@ def add() -> ResponseReturnValue:
 def upload() -> ResponseReturnValue:
     """A CSV (for the page's language pair, unless it has language columns) or TBX file; all or nothing."""
     form = ImportForm()
-    source_lang, target_lang = _pair_from(request.form)
-    if not can_write(current_user, target_lang):
-        abort(403)
-    if not form.validate_on_submit():
-        abort(400)
+    source_lang, target_lang = _writable_pair(form)
     sent = form.file.data
     try:
         if not sent or not sent.filename:

@@ -16,6 +16,7 @@ from service.articles.assembly import assemble
 from service.articles.models import Article
 from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
+from service.glossary.services import byline_texts
 from service.history import record
 from service.publishing.checks import GATE_CHECKS, unmodified_mt_warnings
 from service.publishing.models import LIVE_STATUSES, LanguageVersion, Snapshot, VersionStatus
@@ -88,8 +89,6 @@ def version_state(article: Article, lang: str) -> str:
 
 def _snapshot(article: Article, lang: str, texts: dict[int, str], *, user_id: int | None, forced: bool,
               reason: str | None) -> Snapshot:
-    from service.glossary.services import byline_texts
-
     # Untranslated bylines via the glossary; links retargeted for this language by its translators.
     link_targets = links.targets_for(article.id, lang) if lang != article.source_lang else {}
     parts = assemble(article, lang, byline_texts(article, lang, texts), link_targets)
